@@ -1,0 +1,3 @@
+#include <cstdio>
+#include "tolsim/version.hpp"
+int main() { std::printf("tolsim %s\n", tolsim::kVersion); return 0; }
