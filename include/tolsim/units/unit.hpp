@@ -11,14 +11,24 @@
 // Atoms understood by parse_unit (case-sensitive):
 //   dimensionless: 1, dimensionless, count, joints, points, score, fraction; % and percent (= 0.01)
 //   time:          s sec second(s), min minute(s), h hr hour(s), d day(s), wk week(s), yr year(s) (365.25 d)
-//   volume:        L l litre(s) liter(s), m3 (length: m metre metre(s))
+//   volume:        L l litre(s) liter(s), m3 (length: m metre(s) meter(s))
 //   mass:          g gram(s), kg
 //   substance:     mol mole(s); molar M (= mol/L)
 //   count:         cell cells item items (SBML "item")
 //   activity:      IU
+//   other SI base: K (kelvin), A (ampere), cd (candela), so that to_si_string() always parses back
 // Prefixes (on g, L, l, mol, M, m, s, IU): y z a f p n u µ μ m c d k M G.
-// Grammar: factor (('*' | '/' | '.' | ' ') factor)*, factor = atom ['^' exponent] | number | '(' unit ')'.
+// An exact atom wins over prefix+atom: "min" is minute, "d" day but "dL" decilitre, "M" molar, "mM" millimolar.
+// Grammar: factor (('*' | '/' | '.' | ' ') factor)*, factor = atom ['^' exponent] | number ['^' exponent] |
+// '(' unit ')' ['^' exponent]. '/' divides by the single factor after it: "a/b/c" = a/(b*c), "a/b*c" = (a/b)*c.
+// Unsigned digits written directly after an atom are an integer exponent, as in UCUM: "cm3" = cm^3 (so "m3" is
+// m^3, "mg/m2" is per square metre); a sign needs '^' ("s^-1"). Numbers start with a digit ("1e6", "0.5"), and
+// a '.' followed by a digit continues a number or exponent ("m^2.5"), so write "m^2*5" rather than "m^2.5" for m^2 x 5.
 // Examples: "cells/uL", "1/day", "mg/kg", "L/day/kg", "mol*L^-1", "pg/mL", "10^6 cells", "%".
+//
+// Invariant: the scale is positive and finite and the exponents are finite. Violating a precondition (a bad
+// scale to base/scalar/from_parts, conversion between different dimensions) throws tolsim::InternalError;
+// operator*, operator/ and pow throw std::range_error when the result leaves the range of double.
 #pragma once
 
 #include <array>
@@ -51,6 +61,9 @@ class Unit {
   static Unit dimensionless() { return Unit(); }
   static Unit base(BaseDimension dimension, double scale = 1.0);
   static Unit scalar(double scale);
+  // A unit from its parts, for code that computes dimensions itself; an empty name means to_si_string().
+  static Unit from_parts(double scale, const std::array<double, kNumBaseDimensions>& exponents,
+                         std::string name = {});
 
   double scale() const { return scale_; }
   double exponent(BaseDimension dimension) const { return exponents_[static_cast<int>(dimension)]; }
@@ -70,6 +83,8 @@ class Unit {
   double conversion_factor_to(const Unit& other) const;
 
   // The spelling this unit was parsed from, or a canonical spelling built from its parts ("cells/uL", "1/day").
+  // Names built by *, / and pow cancel and merge factors of parseable names ("cells/uL" * "uL" is "cells"), so
+  // that parse_unit(u.name()) == u; a name set by with_name that does not parse is kept verbatim in parentheses.
   const std::string& name() const { return name_; }
   Unit with_name(std::string name) const;
 
