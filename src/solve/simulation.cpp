@@ -74,6 +74,7 @@ class Run final : public detail::OdeSystem {
   bool restart();
   bool integrate();
   bool process_stop(double t, std::span<const int> roots_found);
+  void clamp_constrained();
   bool apply_doses(double t);
   bool to_state_units(int state, double t, double amount, double& out);
   void refresh(double t);
@@ -337,6 +338,7 @@ bool Run::integrate() {
           return fail(SolveStatus::kSolverFailure, advance.t, failure_message(advance));
         if (advance.kind == Kind::kReachedOutput) {
           t_ = advance.t;
+          clamp_constrained();
           if (!emit_outputs_through(advance.t)) return false;
           continue;
         }
@@ -369,10 +371,7 @@ double Run::next_stop_after(double t) const {
 
 bool Run::process_stop(double t, std::span<const int> roots_found) {
   executions_at_time_ = 0;
-  // With constraints CVODES keeps its steps >= 0; a value interpolated to a stop may still dip a rounding error
-  // below zero, which CVODES would refuse as a restart value.
-  for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i)
-    if (constrained(i) && y_[i] < 0.0) y_[i] = 0.0;
+  clamp_constrained();
 
   const auto n_rel = model_.relations.size();
   if (n_rel > 0) {
@@ -390,6 +389,14 @@ bool Run::process_stop(double t, std::span<const int> roots_found) {
   refresh(t);
   if (!evaluate_triggers(t)) return false;
   return execute_due(t);
+}
+
+void Run::clamp_constrained() {
+  // CVODES' constraints hold at its step points only. Between them the interpolating polynomial of a fast decay
+  // can dip below zero by up to the local error; the exact solution does not, so neither do reported values or
+  // restart values (CVODES refuses a restart value that violates a constraint).
+  for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i)
+    if (constrained(i) && y_[i] < 0.0) y_[i] = 0.0;
 }
 
 bool Run::to_state_units(int state, double t, double amount, double& out) {
