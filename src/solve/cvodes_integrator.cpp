@@ -1,0 +1,220 @@
+#include "solve/cvodes_integrator.hpp"
+
+#include <cstdlib>
+#include <cvodes/cvodes.h>
+#include <cvodes/cvodes_ls.h>
+#include <nvector/nvector_serial.h>
+#include <sundials/sundials_context.h>
+#include <sunlinsol/sunlinsol_dense.h>
+#include <sunmatrix/sunmatrix_dense.h>
+
+#include <fmt/format.h>
+
+#include "tolsim/common/error.hpp"
+
+namespace tolsim::detail {
+
+namespace {
+
+constexpr long kDefaultMaxSteps = 100000;  // SolverOptions::max_steps == 0
+
+int rhs_callback(sunrealtype t, N_Vector y, N_Vector ydot, void* user_data) {
+  return static_cast<OdeSystem*>(user_data)->rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+}
+
+int root_callback(sunrealtype t, N_Vector y, sunrealtype* g, void* user_data) {
+  return static_cast<OdeSystem*>(user_data)->roots(t, N_VGetArrayPointer(y), g);
+}
+
+int jacobian_callback(sunrealtype t, N_Vector y, N_Vector /*fy*/, SUNMatrix jac, void* user_data,
+                      N_Vector /*tmp1*/, N_Vector /*tmp2*/, N_Vector /*tmp3*/) {
+  // SUNDIALS' dense matrix is column-major and contiguous, the layout of the jacobian kernel.
+  return static_cast<OdeSystem*>(user_data)->jacobian(t, N_VGetArrayPointer(y), SUNDenseMatrix_Data(jac));
+}
+
+std::string flag_name(int flag) {
+  // CVodeGetReturnFlagName returns a malloc'ed string that the caller frees.
+  std::unique_ptr<char, decltype(&std::free)> name(CVodeGetReturnFlagName(flag), &std::free);
+  return name ? std::string(name.get()) : fmt::format("CVODES flag {}", flag);
+}
+
+}  // namespace
+
+void CvodesIntegrator::ContextDeleter::operator()(_SUNContext* p) const {
+  SUNContext context = p;
+  SUNContext_Free(&context);
+}
+void CvodesIntegrator::VectorDeleter::operator()(_generic_N_Vector* p) const { N_VDestroy(p); }
+void CvodesIntegrator::MatrixDeleter::operator()(_generic_SUNMatrix* p) const { SUNMatDestroy(p); }
+void CvodesIntegrator::SolverDeleter::operator()(_generic_SUNLinearSolver* p) const { SUNLinSolFree(p); }
+void CvodesIntegrator::MemoryDeleter::operator()(void* p) const {
+  void* memory = p;
+  CVodeFree(&memory);
+}
+
+CvodesIntegrator::CvodesIntegrator(OdeSystem& system, IntegratorSetup setup)
+    : system_(system), setup_(std::move(setup)) {
+  const auto n = static_cast<sunindextype>(setup_.n_states);
+  if (n < 1 || setup_.abstol.size() != static_cast<std::size_t>(n))
+    throw InternalError("CvodesIntegrator: inconsistent setup");
+
+  // One context per integrator: SUNDIALS keeps no global state of ours.
+  SUNContext context = nullptr;
+  if (SUNContext_Create(nullptr, &context) != 0 || context == nullptr)
+    throw InternalError("SUNDIALS: cannot create a context");
+  context_.reset(context);
+
+  y_.reset(N_VNew_Serial(n, context));
+  abstol_.reset(N_VNew_Serial(n, context));
+  if (!y_ || !abstol_) throw InternalError("SUNDIALS: cannot allocate vectors");
+  for (sunindextype i = 0; i < n; ++i) NV_Ith_S(abstol_.get(), i) = setup_.abstol[static_cast<std::size_t>(i)];
+  if (!setup_.constraints.empty()) {
+    constraints_.reset(N_VNew_Serial(n, context));
+    if (!constraints_) throw InternalError("SUNDIALS: cannot allocate vectors");
+    for (sunindextype i = 0; i < n; ++i)
+      NV_Ith_S(constraints_.get(), i) = setup_.constraints[static_cast<std::size_t>(i)];
+  }
+  matrix_.reset(SUNDenseMatrix(n, n, context));
+  if (!matrix_) throw InternalError("SUNDIALS: cannot allocate the Jacobian matrix");
+  solver_.reset(SUNLinSol_Dense(y_.get(), matrix_.get(), context));
+  if (!solver_) throw InternalError("SUNDIALS: cannot create the dense linear solver");
+  memory_.reset(CVodeCreate(CV_BDF, context));
+  if (!memory_) throw InternalError("SUNDIALS: cannot create CVODES memory");
+  // From here on CVODES reports through on_error instead of printing to stderr.
+  CVodeSetErrHandlerFn(memory_.get(), &CvodesIntegrator::on_error, this);
+}
+
+CvodesIntegrator::~CvodesIntegrator() = default;
+
+void CvodesIntegrator::on_error(int code, const char* /*module*/, const char* function, char* message,
+                                void* self) {
+  // Warnings (code > 0, e.g. "t + h = t") are dropped: they do not change the result, and library code never
+  // prints. The last error explains the failing flag.
+  if (code >= 0) return;
+  static_cast<CvodesIntegrator*>(self)->last_error_ =
+      fmt::format("{}{}{}", message ? message : "", function ? " (in " : "", function ? function : "");
+  if (function) static_cast<CvodesIntegrator*>(self)->last_error_ += ")";
+}
+
+int CvodesIntegrator::configure(double t) {
+  void* mem = memory_.get();
+  int flag = CVodeInit(mem, &rhs_callback, t, y_.get());
+  if (flag != CV_SUCCESS) return flag;
+  if ((flag = CVodeSetUserData(mem, &system_)) != CV_SUCCESS) return flag;
+  if ((flag = CVodeSVtolerances(mem, setup_.options.rtol, abstol_.get())) != CV_SUCCESS) return flag;
+  if ((flag = CVodeSetLinearSolver(mem, solver_.get(), matrix_.get())) != CV_SUCCESS) return flag;
+  if (setup_.analytic_jacobian && (flag = CVodeSetJacFn(mem, &jacobian_callback)) != CV_SUCCESS) return flag;
+  if (setup_.n_roots > 0) {
+    if ((flag = CVodeRootInit(mem, setup_.n_roots, &root_callback)) != CV_SUCCESS) return flag;
+    // A relation exactly at zero after a discontinuity is the simulation's business (it decides the relation's
+    // value from the direction of motion), not a warning.
+    if ((flag = CVodeSetNoInactiveRootWarn(mem)) != CV_SUCCESS) return flag;
+  }
+  if (constraints_ && (flag = CVodeSetConstraints(mem, constraints_.get())) != CV_SUCCESS) return flag;
+  const long max_steps = setup_.options.max_steps == 0 ? kDefaultMaxSteps : setup_.options.max_steps;
+  if ((flag = CVodeSetMaxNumSteps(mem, max_steps)) != CV_SUCCESS) return flag;
+  if ((flag = CVodeSetMaxStep(mem, setup_.options.max_step)) != CV_SUCCESS) return flag;
+  if ((flag = CVodeSetInitStep(mem, setup_.options.initial_step)) != CV_SUCCESS) return flag;
+  if ((flag = CVodeSetMaxOrd(mem, setup_.options.max_order)) != CV_SUCCESS) return flag;
+  return CV_SUCCESS;
+}
+
+int CvodesIntegrator::reset(double t, std::span<const double> y) {
+  const auto n = static_cast<std::size_t>(setup_.n_states);
+  for (std::size_t i = 0; i < n; ++i) NV_Ith_S(y_.get(), static_cast<sunindextype>(i)) = y[i];
+  last_error_.clear();
+  if (!initialised_) {
+    const int flag = configure(t);
+    if (flag == CV_SUCCESS) initialised_ = true;
+    return flag;
+  }
+  // CVodeReInit zeroes CVODES' counters; keep what the closing segment did.
+  finished_.steps += segment_.steps;
+  finished_.rhs += segment_.rhs;
+  finished_.rhs_ls += segment_.rhs_ls;
+  finished_.jac += segment_.jac;
+  finished_.error_tests += segment_.error_tests;
+  finished_.newton += segment_.newton;
+  finished_.convergence += segment_.convergence;
+  finished_.roots += segment_.roots;
+  segment_ = Counters{};
+  ++restarts_;
+  return CVodeReInit(memory_.get(), t, y_.get());
+}
+
+CvodesIntegrator::Advance CvodesIntegrator::advance(double tout, double tstop, std::span<double> y) {
+  void* mem = memory_.get();
+  last_error_.clear();
+  Advance result;
+  sunrealtype t = current_time();
+  result.flag = CVodeSetStopTime(mem, tstop);
+  if (result.flag == CV_SUCCESS) result.flag = CVode(mem, tout, y_.get(), &t, CV_NORMAL);
+  read_counters();
+  result.t = t;
+  if (result.flag < 0) {
+    result.kind = Advance::Kind::kFailure;
+    result.t = current_time();
+    return result;
+  }
+  const auto n = static_cast<std::size_t>(setup_.n_states);
+  for (std::size_t i = 0; i < n; ++i) y[i] = NV_Ith_S(y_.get(), static_cast<sunindextype>(i));
+  if (result.flag == CV_ROOT_RETURN) {
+    result.kind = Advance::Kind::kRoot;
+  } else if (result.flag == CV_TSTOP_RETURN || t >= tstop) {
+    // With tout == tstop CVODES may report either flag; both mean "at the stop", exactly.
+    result.kind = Advance::Kind::kReachedStop;
+    result.t = tstop;
+  } else {
+    result.kind = Advance::Kind::kReachedOutput;
+  }
+  return result;
+}
+
+void CvodesIntegrator::read_counters() {
+  // Read after every CVode call: the linear solver's counters are zeroed lazily at the first call after a
+  // restart, so this is the one moment when all counters describe the same segment.
+  void* mem = memory_.get();
+  long value = 0;
+  if (CVodeGetNumSteps(mem, &value) == CV_SUCCESS) segment_.steps = value;
+  if (CVodeGetNumRhsEvals(mem, &value) == CV_SUCCESS) segment_.rhs = value;
+  if (CVodeGetNumLinRhsEvals(mem, &value) == CV_SUCCESS) segment_.rhs_ls = value;
+  if (CVodeGetNumJacEvals(mem, &value) == CV_SUCCESS) segment_.jac = value;
+  if (CVodeGetNumErrTestFails(mem, &value) == CV_SUCCESS) segment_.error_tests = value;
+  if (CVodeGetNumNonlinSolvIters(mem, &value) == CV_SUCCESS) segment_.newton = value;
+  if (CVodeGetNumNonlinSolvConvFails(mem, &value) == CV_SUCCESS) segment_.convergence = value;
+  if (setup_.n_roots > 0 && CVodeGetNumGEvals(mem, &value) == CV_SUCCESS) segment_.roots = value;
+}
+
+std::vector<int> CvodesIntegrator::roots_found() {
+  std::vector<int> found(static_cast<std::size_t>(setup_.n_roots), 0);
+  if (!found.empty() && CVodeGetRootInfo(memory_.get(), found.data()) != CV_SUCCESS)
+    std::fill(found.begin(), found.end(), 0);
+  return found;
+}
+
+double CvodesIntegrator::current_time() const {
+  sunrealtype t = 0.0;
+  CVodeGetCurrentTime(memory_.get(), &t);
+  return t;
+}
+
+std::string CvodesIntegrator::describe_failure(int flag) const {
+  if (last_error_.empty()) return flag_name(flag);
+  return fmt::format("{}: {}", flag_name(flag), last_error_);
+}
+
+SolverStats CvodesIntegrator::stats() const {
+  SolverStats s;
+  s.steps = finished_.steps + segment_.steps;
+  // Difference-quotient Jacobians call the right-hand side too: count every call.
+  s.rhs_evaluations = finished_.rhs + segment_.rhs + finished_.rhs_ls + segment_.rhs_ls;
+  s.jacobian_evaluations = finished_.jac + segment_.jac;
+  s.error_test_failures = finished_.error_tests + segment_.error_tests;
+  s.nonlinear_iterations = finished_.newton + segment_.newton;
+  s.convergence_failures = finished_.convergence + segment_.convergence;
+  s.root_evaluations = finished_.roots + segment_.roots;
+  s.restarts = restarts_;
+  return s;
+}
+
+}  // namespace tolsim::detail
