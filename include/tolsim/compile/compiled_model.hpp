@@ -39,6 +39,7 @@ struct StateVariable {
   Storage storage = Storage::kValue;
   bool is_species = false;
   bool is_concentration = false;  // species whose equations use amount / compartment size
+  std::string compartment;        // species only: the compartment it lives in
   int compartment_output = -1;    // for concentration species: index in outputs of its compartment's size
   std::string unit;               // unit of y
   std::string amount_unit;        // species only: unit of its amount (unit of y for kAmount)

@@ -1,0 +1,400 @@
+#include "tolsim/compile/compiler.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+#include "compile/lowering.hpp"
+#include "tolsim/units/unit.hpp"
+
+namespace tolsim {
+
+CompileOptions::Backend parse_backend(const std::string& text) {
+  if (text == "auto") return CompileOptions::Backend::kAuto;
+  if (text == "native") return CompileOptions::Backend::kNative;
+  if (text == "interpreter") return CompileOptions::Backend::kInterpreter;
+  throw UsageError(SourceLocation{}, fmt::format("backend '{}': must be auto, native or interpreter", text));
+}
+
+namespace {
+
+using detail::Lowering;
+using detail::Mode;
+using detail::Quantity;
+using expr::NodeId;
+using expr::Op;
+
+std::string product_unit(const std::string& a, const std::string& b) {
+  auto ua = units::parse_unit(a);
+  auto ub = units::parse_unit(b);
+  if (ua.unit && ub.unit) return (*ua.unit * *ub.unit).name();
+  return a + "*" + b;
+}
+
+class Compiler {
+ public:
+  Compiler(const model::Model& model, const CompileOptions& options) : m_(model), options_(options) {}
+
+  CompiledModel run(CompileReport* report) {
+    out_.name = m_.name;
+    out_.source_file = m_.files.empty() ? std::string() : m_.files.front();
+    out_.time_unit = m_.time_unit;
+    classify();
+    Lowering lowering(m_, graph_, quantities_, local_slots_);
+    std::vector<expr::KernelSpec> specs;
+    out_.kernel.init = add(specs, init_kernel(lowering));
+    const std::vector<NodeId> rhs = rhs_nodes(lowering);
+    out_.kernel.rhs = add(specs, {rhs, {}, 0});
+    out_.kernel.jacobian = add(specs, jacobian_kernel(rhs));
+    out_.kernel.relations = add(specs, relations_kernel(lowering));
+    out_.kernel.outputs = add(specs, outputs_kernel(lowering));
+    events(lowering, specs);
+    build_kernels(specs, report);
+    finish_layout();
+    return std::move(out_);
+  }
+
+ private:
+  static int add(std::vector<expr::KernelSpec>& specs, expr::KernelSpec spec) {
+    specs.push_back(std::move(spec));
+    return static_cast<int>(specs.size()) - 1;
+  }
+
+  int add_parameter(const std::string& name, ParameterSlot::Role role, const std::string& unit, double value,
+                    const SourceLocation& loc) {
+    out_.parameters.push_back({name, role, unit, value, loc});
+    return out_.n_parameters() - 1;
+  }
+
+  // Decides, for every quantity, whether it lives in p, in y, or is inlined.
+  void classify() {
+    std::map<std::string, const model::Expression*> assignment, rate;
+    for (const auto& rule : m_.rules)
+      (rule.kind == model::Rule::Kind::kAssignment ? assignment : rate)[rule.variable] = &rule.math;
+
+    auto classify_one = [&](const std::string& id, bool constant, const std::optional<double>& value,
+                            const model::Expression* initial, ParameterSlot::Role role, const std::string& unit,
+                            const SourceLocation& loc) {
+      Quantity q;
+      if (auto it = assignment.find(id); it != assignment.end()) {
+        q.kind = Quantity::Kind::kAssigned;
+        q.rule = it->second;
+      } else if (constant) {
+        if (initial) {
+          q.kind = Quantity::Kind::kDerived;
+          q.initial = initial;
+          q.slot = add_parameter(id, ParameterSlot::Role::kDerived, unit, std::nan(""), loc);
+          out_.derived_parameters.push_back(q.slot);
+        } else {
+          q.kind = Quantity::Kind::kParameter;
+          q.slot = add_parameter(id, role, unit, value.value_or(0.0), loc);
+        }
+      } else {
+        q.kind = Quantity::Kind::kState;
+        q.initial = initial;
+        if (!initial) q.initial_slot = add_parameter(id, ParameterSlot::Role::kInitialValue, unit, value.value_or(0.0), loc);
+      }
+      return q;
+    };
+
+    for (const auto& c : m_.compartments) {
+      Quantity q = classify_one(c.id, c.constant, c.size, c.size_expr ? &*c.size_expr : nullptr,
+                                ParameterSlot::Role::kCompartmentSize, c.unit, c.location);
+      add_value_state(c.id, q, c.unit);
+      quantities_[c.id] = q;
+    }
+    for (const auto& s : m_.species) {
+      Quantity q = classify_one(s.id, s.constant, s.initial, s.initial_expr ? &*s.initial_expr : nullptr,
+                                ParameterSlot::Role::kConstantSpecies, s.unit, s.location);
+      q.compartment = s.compartment;
+      q.initial_is_amount = s.initial_is_amount;
+      const model::Compartment* c = m_.find_compartment(s.compartment);
+      const std::string amount = s.only_substance_units || !c ? s.unit : product_unit(s.unit, c->unit);
+      if (q.kind == Quantity::Kind::kState) {
+        const bool by_rate_rule = rate.count(s.id) > 0;
+        // Species changed by reactions (or by nothing continuous) are stored as amounts, so that a changing
+        // compartment size conserves mass; a rate rule gives the derivative of the species' own value.
+        q.amount_of_concentration = !by_rate_rule && !s.only_substance_units;
+        if (q.initial_is_amount && q.initial_slot >= 0) out_.parameters[static_cast<std::size_t>(q.initial_slot)].unit = amount;
+        StateVariable v;
+        v.name = s.id;
+        v.storage = by_rate_rule ? StateVariable::Storage::kValue : StateVariable::Storage::kAmount;
+        v.is_species = true;
+        v.is_concentration = !s.only_substance_units;
+        v.compartment = s.compartment;
+        v.unit = by_rate_rule ? s.unit : amount;
+        v.amount_unit = amount;
+        v.nonnegative = !s.allow_negative;
+        q.slot = out_.n_states();
+        out_.states.push_back(std::move(v));
+      }
+      quantities_[s.id] = q;
+    }
+    for (const auto& p : m_.parameters) {
+      Quantity q = classify_one(p.id, p.constant, p.value, p.value_expr ? &*p.value_expr : nullptr,
+                                ParameterSlot::Role::kParameter, p.unit, p.location);
+      add_value_state(p.id, q, p.unit);
+      quantities_[p.id] = q;
+    }
+    for (const auto& r : m_.reactions)
+      for (const auto& p : r.local_parameters)
+        local_slots_[r.id + "/" + p.id] = add_parameter(r.id + "." + p.id, ParameterSlot::Role::kLocalParameter,
+                                                        p.unit, p.value.value_or(0.0), p.location);
+    for (const auto& [id, math] : rate)
+      if (quantities_.count(id) && quantities_.at(id).kind == Quantity::Kind::kState) {
+        const int slot = quantities_.at(id).slot;
+        rate_rules_[slot] = math;
+      }
+  }
+
+  // Compartments and parameters that change over time are stored as their own values.
+  void add_value_state(const std::string& id, Quantity& q, const std::string& unit) {
+    if (q.kind != Quantity::Kind::kState) return;
+    StateVariable v;
+    v.name = id;
+    v.storage = StateVariable::Storage::kValue;
+    v.unit = unit;
+    q.slot = out_.n_states();
+    out_.states.push_back(std::move(v));
+  }
+
+  expr::KernelSpec init_kernel(Lowering& lowering) {
+    expr::KernelSpec spec;
+    for (const auto& s : out_.states) spec.outputs.push_back(lowering.initial_state_value(s.name));
+    for (int slot : out_.derived_parameters)
+      spec.outputs.push_back(lowering.symbol(out_.parameters[static_cast<std::size_t>(slot)].name, Mode::kInitial));
+    return spec;
+  }
+
+  std::vector<NodeId> rhs_nodes(Lowering& lowering) {
+    const int n = out_.n_states();
+    std::vector<NodeId> f(static_cast<std::size_t>(n), graph_.constant(0.0));
+    for (const auto& r : m_.reactions) {
+      NodeId rate = lowering.lower(r.rate, Mode::kDynamic, r.id);
+      auto apply = [&](const model::SpeciesReference& ref, double sign) {
+        const model::Species* s = m_.find_species(ref.species);
+        const Quantity& q = quantities_.at(ref.species);
+        if (!s || s->boundary || q.kind != Quantity::Kind::kState || rate_rules_.count(q.slot)) return;
+        NodeId term = graph_.mul(graph_.constant(sign * ref.stoichiometry), rate);
+        const std::string& factor = !s->conversion_factor.empty() ? s->conversion_factor : m_.conversion_factor;
+        if (!factor.empty()) term = graph_.mul(term, lowering.symbol(factor, Mode::kDynamic));
+        auto& fi = f[static_cast<std::size_t>(q.slot)];
+        fi = graph_.add(fi, term);
+      };
+      for (const auto& ref : r.reactants) apply(ref, -1.0);
+      for (const auto& ref : r.products) apply(ref, 1.0);
+    }
+    for (const auto& [slot, math] : rate_rules_) f[static_cast<std::size_t>(slot)] = lowering.lower(*math, Mode::kDynamic);
+    for (int i = 0; i < n; ++i) f[static_cast<std::size_t>(i)] = graph_.add(f[static_cast<std::size_t>(i)], graph_.input(i));
+    return f;
+  }
+
+  expr::KernelSpec jacobian_kernel(const std::vector<NodeId>& rhs) {
+    const int n = out_.n_states();
+    expr::KernelSpec spec;
+    spec.zero_fill = n * n;
+    const auto deps = expr::leaf_dependencies(graph_, rhs, Op::kState);
+    std::map<int, std::unique_ptr<expr::Differentiator>> by_state;
+    for (int i = 0; i < n; ++i) {
+      for (int j : deps[static_cast<std::size_t>(i)]) {
+        auto& d = by_state[j];
+        if (!d) d = std::make_unique<expr::Differentiator>(graph_, Op::kState, j);
+        NodeId dij = d->derivative(rhs[static_cast<std::size_t>(i)]);
+        if (graph_.is_zero(dij)) continue;
+        spec.outputs.push_back(dij);
+        spec.positions.push_back(i + j * n);
+      }
+    }
+    out_.jacobian_nonzeros = static_cast<int>(spec.outputs.size());
+    return spec;
+  }
+
+  // Does a node depend on anything that changes during a run (state, time, inputs)?
+  bool varies(NodeId node) {
+    const auto deps_state = expr::leaf_dependencies(graph_, {node}, Op::kState);
+    const auto deps_input = expr::leaf_dependencies(graph_, {node}, Op::kInput);
+    if (!deps_state[0].empty() || !deps_input[0].empty()) return true;
+    // Time has no index; look for it directly.
+    std::vector<NodeId> stack{node};
+    std::set<NodeId> seen;
+    while (!stack.empty()) {
+      NodeId id = stack.back();
+      stack.pop_back();
+      if (!seen.insert(id).second) continue;
+      const expr::Node& nd = graph_.node(id);
+      if (nd.op == Op::kTime) return true;
+      for (NodeId c : {nd.a, nd.b, nd.c})
+        if (c != expr::kNoNode) stack.push_back(c);
+    }
+    return false;
+  }
+
+  int trigger_term(const expr::Ast& ast, CompiledEvent& event, Lowering& lowering, std::vector<NodeId>& g) {
+    using expr::AstKind;
+    using expr::AstOp;
+    TriggerTerm term;
+    auto child = [&](const expr::Ast& a) { return trigger_term(a, event, lowering, g); };
+    if (ast.kind == AstKind::kSymbol) {
+      term.kind = TriggerTerm::Kind::kConstant;
+      term.constant = ast.name == "true";
+    } else if (ast.kind == AstKind::kUnary && ast.op == AstOp::kNot) {
+      term.kind = TriggerTerm::Kind::kNot;
+      term.children.push_back(child(*ast.args[0]));
+    } else if (ast.kind == AstKind::kBinary && (ast.op == AstOp::kAnd || ast.op == AstOp::kOr)) {
+      term.kind = ast.op == AstOp::kAnd ? TriggerTerm::Kind::kAnd : TriggerTerm::Kind::kOr;
+      term.children = {child(*ast.args[0]), child(*ast.args[1])};
+    } else if (ast.kind == AstKind::kCall) {
+      term.kind = ast.name == "and"   ? TriggerTerm::Kind::kAnd
+                  : ast.name == "or"  ? TriggerTerm::Kind::kOr
+                  : ast.name == "xor" ? TriggerTerm::Kind::kXor
+                                      : TriggerTerm::Kind::kNot;
+      for (const auto& a : ast.args) term.children.push_back(child(*a));
+    } else if (ast.kind == AstKind::kBinary) {
+      static const std::map<AstOp, Op> ops = {{AstOp::kLt, Op::kLt}, {AstOp::kLe, Op::kLe}, {AstOp::kGt, Op::kGt},
+                                              {AstOp::kGe, Op::kGe}, {AstOp::kEq, Op::kEq}, {AstOp::kNe, Op::kNe}};
+      Relation rel;
+      rel.op = ops.at(ast.op);
+      model::Expression lhs{ast.args[0], {}, {}, true};
+      model::Expression rhs{ast.args[1], {}, {}, true};
+      NodeId a = lowering.lower(lhs, Mode::kDynamic);
+      NodeId b = lowering.lower(rhs, Mode::kDynamic);
+      const bool lhs_time = ast.args[0]->kind == AstKind::kSymbol && ast.args[0]->name == "time";
+      const bool rhs_time = ast.args[1]->kind == AstKind::kSymbol && ast.args[1]->name == "time";
+      if (lhs_time && !varies(b)) {
+        rel.scheduled = true;
+        rel.time_sign = 1.0;
+      } else if (rhs_time && !varies(a)) {
+        rel.scheduled = true;
+        rel.time_sign = -1.0;
+      }
+      g.push_back(graph_.sub(a, b));
+      out_.relations.push_back(rel);
+      term.kind = TriggerTerm::Kind::kRelation;
+      term.relation = static_cast<int>(out_.relations.size()) - 1;
+    } else {
+      throw ModelError(event.location, fmt::format("trigger of event '{}' is not a condition", event.name));
+    }
+    event.terms.push_back(std::move(term));
+    return static_cast<int>(event.terms.size()) - 1;
+  }
+
+  expr::KernelSpec relations_kernel(Lowering& lowering) {
+    expr::KernelSpec spec;
+    for (const auto& e : m_.events) {
+      CompiledEvent ev;
+      ev.name = e.id;
+      ev.location = e.location;
+      ev.root = trigger_term(*e.trigger.ast, ev, lowering, spec.outputs);
+      ev.initial_value = e.initial_value;
+      ev.persistent = e.persistent;
+      ev.use_values_from_trigger_time = e.use_values_from_trigger_time;
+      ev.has_delay = e.delay.has_value();
+      ev.has_priority = e.priority.has_value();
+      out_.events.push_back(std::move(ev));
+    }
+    return spec;
+  }
+
+  expr::KernelSpec outputs_kernel(Lowering& lowering) {
+    expr::KernelSpec spec;
+    auto add_output = [&](const std::string& name, const std::string& unit, OutputColumn::Kind kind, bool default_column) {
+      output_index_[name] = out_.n_outputs();
+      out_.outputs.push_back({name, unit, kind, default_column});
+      spec.outputs.push_back(lowering.symbol(name, Mode::kDynamic));
+    };
+    for (const auto& s : m_.species) add_output(s.id, s.unit, OutputColumn::Kind::kSpecies, true);
+    for (const auto& p : m_.parameters)
+      if (p.observable) add_output(p.id, p.unit, OutputColumn::Kind::kObservable, true);
+    for (const auto& c : m_.compartments) add_output(c.id, c.unit, OutputColumn::Kind::kCompartment, false);
+    for (const auto& p : m_.parameters)
+      if (!p.observable) add_output(p.id, p.unit, OutputColumn::Kind::kParameter, false);
+    return spec;
+  }
+
+  void events(Lowering& lowering, std::vector<expr::KernelSpec>& specs) {
+    for (std::size_t k = 0; k < m_.events.size(); ++k) {
+      const model::Event& e = m_.events[k];
+      CompiledEvent& ev = out_.events[k];
+      expr::KernelSpec spec;
+      spec.outputs.push_back(e.delay ? lowering.lower(*e.delay, Mode::kDynamic) : graph_.constant(0.0));
+      spec.outputs.push_back(e.priority ? lowering.lower(*e.priority, Mode::kDynamic) : graph_.constant(0.0));
+      for (const auto& a : e.assignments) {
+        spec.outputs.push_back(lowering.lower(a.math, Mode::kDynamic));
+        const Quantity& q = quantities_.at(a.variable);
+        if (q.kind != Quantity::Kind::kState)
+          throw ModelError(a.location, fmt::format("event '{}' assigns '{}', which does not change over time", e.id,
+                                                   a.variable));
+        EventAssignment target;
+        target.state = q.slot;
+        if (q.amount_of_concentration) {
+          target.mode = EventAssignment::Mode::kSetConcentration;
+          target.compartment_output = output_index_.at(q.compartment);
+        }
+        ev.assignments.push_back(target);
+      }
+      ev.kernel = add(specs, std::move(spec));
+    }
+  }
+
+  void build_kernels(const std::vector<expr::KernelSpec>& specs, CompileReport* report) {
+    CompileReport local;
+    CompileReport& rep = report ? *report : local;
+    rep.graph_nodes = static_cast<int>(graph_.size());
+    if (options_.backend != CompileOptions::Backend::kInterpreter) {
+      const std::string source = expr::generate_cpp(graph_, specs);
+      expr::NativeResult native = expr::compile_native(source, static_cast<int>(specs.size()), options_.native);
+      if (native.kernels) {
+        out_.kernels = native.kernels;
+        rep.backend = "native";
+        rep.message = native.message;
+        return;
+      }
+      if (options_.backend == CompileOptions::Backend::kNative)
+        throw std::runtime_error(fmt::format("native compilation failed: {}", native.message));
+      rep.message = fmt::format("using the interpreter: {}", native.message);
+    } else {
+      rep.message = "using the interpreter, as requested";
+    }
+    out_.kernels = expr::make_interpreted_kernels(graph_, specs);
+    rep.backend = "interpreter";
+  }
+
+  // Fills what needs the kernels: compartment outputs and tolerance scales of species stored as amounts.
+  void finish_layout() {
+    for (auto& s : out_.states) {
+      if (!s.is_species || !s.is_concentration) continue;
+      const Quantity& q = quantities_.at(s.name);
+      s.compartment_output = output_index_.at(q.compartment);
+    }
+    std::vector<double> p = out_.default_parameters();
+    std::vector<double> y0 = out_.initial_state(p, 0.0);
+    std::vector<double> outputs(static_cast<std::size_t>(out_.n_outputs()));
+    std::vector<double> u(y0.size(), 0.0);
+    out_.kernels->eval(out_.kernel.outputs, 0.0, y0.data(), p.data(), u.data(), outputs.data());
+    for (auto& s : out_.states) {
+      if (s.storage != StateVariable::Storage::kAmount || !s.is_concentration || s.compartment_output < 0) continue;
+      const double size = outputs[static_cast<std::size_t>(s.compartment_output)];
+      s.atol_scale = std::isfinite(size) && size > 0 ? size : 1.0;
+    }
+  }
+
+  const model::Model& m_;
+  const CompileOptions& options_;
+  CompiledModel out_;
+  expr::Graph graph_;
+  std::map<std::string, Quantity> quantities_;
+  std::map<std::string, int> local_slots_;
+  std::map<int, const model::Expression*> rate_rules_;
+  std::map<std::string, int> output_index_;
+};
+
+}  // namespace
+
+CompiledModel compile_model(const model::Model& model, const CompileOptions& options, CompileReport* report) {
+  Compiler compiler(model, options);
+  return compiler.run(report);
+}
+
+}  // namespace tolsim
