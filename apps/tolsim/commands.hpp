@@ -1,0 +1,30 @@
+// The tolsim command line: each subcommand turns arguments into library options, calls the library, and returns
+// an exit code. No simulation logic lives here.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include "tolsim/common/error.hpp"
+
+#include <string>
+#include <vector>
+
+namespace tolsim::cli {
+
+// Exit codes, as documented in README and `tolsim --help`.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitInternal = 1;
+inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitNumerical = 3;
+
+struct GlobalOptions {
+  bool quiet = false;
+};
+
+void add_check_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+
+// Prints diagnostics (errors and warnings) to stderr, one per line.
+void print_diagnostics(const Diagnostics& diagnostics, bool include_warnings);
+
+}  // namespace tolsim::cli
