@@ -1,0 +1,155 @@
+// Events and doses written in model and scenario files, through the whole pipeline (loader, compiler, solver).
+// Every expected value is a closed form of the small models below, worked out by hand in the comments.
+#include <cmath>
+
+#include "support/example_run.hpp"
+
+namespace tolsim::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+// X decays at rate k = 0.5/day from 1 mg/L, in a compartment of 2 L.
+//   reset:     when X falls below 0.5 mg/L it is set back to 2 mg/L. First crossing at t1 = ln(2)/k; from 2 the
+//              next takes ln(4)/k, so crossings at t1 and t1 + ln(4)/k.
+//   at_start:  at t = 0 (initial_value false by default), count = count + 1, so count = 1 from t = 0.
+//   delayed:   triggered at t = 1, executed at 1.5; copies X. From trigger time: exp(-0.5). From execution time
+//              (use_values_from_trigger_time: false): X(1.5) = 2 exp(-k (1.5 - t1)), after the reset at t1 ~ 1.386.
+//   double/plus at t = 3 with priorities 2 and 1 and values from execution time: Z = 3 -> 6 -> 7. With values from
+//              trigger time both are computed from Z = 3 (6 and 4) before either runs, so the later one wins.
+std::string model(bool trigger_time_values, int double_priority) {
+  return R"(time_unit: day
+compartments:
+  c: {size: 2, unit: L, source: "assumption: test"}
+species:
+  X: {compartment: c, initial: 1, unit: mg/L}
+parameters:
+  k: {value: 0.5, unit: 1/day, source: "assumption: test"}
+  count: {value: 0, unit: "1", source: "assumption: test"}
+  Y: {value: 0, unit: mg/L, source: "assumption: test"}
+  Y2: {value: 0, unit: mg/L, source: "assumption: test"}
+  Z: {value: 3, unit: "1", source: "assumption: test"}
+rate_rules:
+  X: "-k * X"
+events:
+  reset: {trigger: "X < 0.5 [mg/L]", assign: {X: "2 [mg/L]"}}
+  at_start: {at: 0, assign: {count: "count + 1"}}
+  delayed:
+    trigger: "time >= 1 [day]"
+    delay: "0.5 [day]"
+    use_values_from_trigger_time: )" +
+         std::string(trigger_time_values ? "true" : "false") + R"(
+    assign: {Y: "X"}
+  double: {at: 3, priority: ")" + std::to_string(double_priority) + R"(", assign: {Z: "Z * 2"},
+           use_values_from_trigger_time: )" + std::string(trigger_time_values ? "true" : "false") + R"(}
+  plus: {at: 3, priority: "1", assign: {Z: "Z + 1"},
+         use_values_from_trigger_time: )" + std::string(trigger_time_values ? "true" : "false") + R"(}
+)";
+}
+
+SimulationResult run(const std::string& text, const Scenario& scenario) {
+  auto loaded = model::load_model_from_string(text, "test.yaml");
+  CompiledModel m = compile_model(loaded.model);
+  return simulate(m, make_setup(m, scenario));
+}
+
+Scenario tight(const std::vector<double>& times) {
+  Scenario s;
+  s.times = times;
+  s.solver.rtol = 1e-10;
+  s.solver.atol = 1e-12;
+  return s;
+}
+
+TEST(ModelSemantics, EventsFireAsSbmlSays) {
+  const double k = 0.5, t1 = std::log(2.0) / k, t2 = t1 + std::log(4.0) / k;
+  auto r = run(model(true, 2), tight({0.0, 1.0, t1 - 0.01, t1 + 0.01, 2.0, 3.0, t2 + 0.01}));
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  const auto x = r.column("X");
+  EXPECT_NEAR(x[1], std::exp(-k * 1.0), 1e-8);
+  EXPECT_NEAR(x[2], std::exp(-k * (t1 - 0.01)), 1e-8);
+  EXPECT_NEAR(x[3], 2.0 * std::exp(-k * 0.01), 1e-7) << "reset at t1 = ln 2 / k";
+  EXPECT_NEAR(x[6], 2.0 * std::exp(-k * 0.01), 1e-7) << "second reset at t1 + ln 4 / k";
+  const auto count = r.column("count");
+  EXPECT_EQ(count[0], 1.0) << "an event at t = 0 fires at t = 0";
+  EXPECT_EQ(count.back(), 1.0) << "and only once";
+  EXPECT_NEAR(r.column("Y")[4], std::exp(-0.5), 1e-8) << "delay 0.5 with values from the trigger time (t = 1)";
+  EXPECT_EQ(r.column("Z")[5], 4.0) << "values from trigger time: 6 and 4 computed from Z = 3; plus runs last";
+  EXPECT_EQ(r.summary.stats.events_fired, 6);  // reset x2, at_start, delayed, double, plus
+}
+
+TEST(ModelSemantics, ExecutionTimeValuesAndPriorityOrder) {
+  const double k = 0.5, t1 = std::log(2.0) / k;
+  auto r = run(model(false, 0), tight({0.0, 2.0, 3.0}));
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  EXPECT_NEAR(r.column("Y")[1], 2.0 * std::exp(-k * (1.5 - t1)), 1e-7) << "values at execution (t = 1.5)";
+  EXPECT_EQ(r.column("Z")[2], 8.0) << "priority 1 > 0 adds first: (3 + 1) * 2";
+  auto r2 = run(model(false, 2), tight({0.0, 3.0}));
+  ASSERT_TRUE(r2.ok());
+  EXPECT_EQ(r2.column("Z")[1], 7.0) << "priority 2 doubles first: (3 * 2) + 1";
+}
+
+TEST(ModelSemantics, EventAssignmentToAConcentrationSetsTheConcentration) {
+  // The reset writes 2 mg/L; with the species stored as an amount in 2 L, the amount must become 4 mg.
+  auto r = run(model(true, 2), tight({1.5}));
+  ASSERT_TRUE(r.ok());
+  const double k = 0.5, t1 = std::log(2.0) / k;
+  EXPECT_NEAR(r.column("X")[0], 2.0 * std::exp(-k * (1.5 - t1)), 1e-7);
+}
+
+// A drug given into a 2 L compartment as an amount, a weight-based amount and an infusion.
+const char* kDoseModel = R"(time_unit: day
+compartments:
+  c: {size: 2, unit: L, source: "assumption: test"}
+species:
+  D: {compartment: c, initial: 0, unit: mg/L}
+  A: {compartment: c, initial: 0, unit: mg}
+parameters:
+  k: {value: 0.1, unit: 1/day, source: "assumption: test"}
+reactions:
+  elim: {equation: "D ->", rate: "k * D * c"}
+rate_rules:
+  A: "-k * A"
+)";
+
+TEST(ModelSemantics, BolusInfusionAndWeightBasedDoses) {
+  const double k = 0.1;
+  Scenario s = tight({0.0, 1.0, 2.0, 3.0});
+  s.body_weight_kg = 80.0;
+  s.doses.push_back(DoseSpec{"D", 10.0, "mg", "0", "", 1, "", {}});        // 10 mg into 2 L: 5 mg/L
+  s.doses.push_back(DoseSpec{"A", 0.5, "mg/kg", "1", "", 1, "", {}});     // 0.5 mg/kg x 80 kg = 40 mg at t = 1
+  s.doses.push_back(DoseSpec{"A", 12.0, "mg", "2", "", 1, "12 h", {}});  // 24 mg/day over [2, 2.5]
+  auto r = run(kDoseModel, s);
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  const auto d = r.column("D");
+  // rtol 1e-10 per step accumulates to a global error of order 1e-9 relative; 1e-8 relative is the bound used.
+  EXPECT_NEAR(d[0], 5.0, 1e-12) << "outputs at a dose time include the dose";
+  EXPECT_NEAR(d[3], 5.0 * std::exp(-k * 3.0), 1e-8 * 5.0);
+  const auto a = r.column("A");
+  EXPECT_NEAR(a[1], 40.0, 1e-12);
+  EXPECT_NEAR(a[2], 40.0 * std::exp(-k * 1.0), 1e-8 * 40.0);
+  // Infusion rate R = 24 mg/day over [2, 2.5]: A(3) = 40 e^(-2k) + (R/k)(1 - e^(-0.5k)) e^(-0.5k).
+  const double infused = 24.0 / k * (1.0 - std::exp(-0.5 * k)) * std::exp(-0.5 * k);
+  EXPECT_NEAR(a[3], 40.0 * std::exp(-k * 2.0) + infused, 1e-8 * 40.0);
+}
+
+TEST(ModelSemantics, DosesThatDoNotFitAreScenarioErrors) {
+  auto loaded = model::load_model_from_string(kDoseModel, "test.yaml");
+  CompiledModel m = compile_model(loaded.model);
+  Scenario s = tight({0.0, 1.0});
+  s.doses.push_back(DoseSpec{"A", 1.0, "mg/kg", "0", "", 1, "", {"s.yaml", 3, 5}});  // no body weight
+  s.doses.push_back(DoseSpec{"D", 1.0, "cells", "0", "", 1, "", {"s.yaml", 8, 5}});  // wrong dimension
+  s.doses.push_back(DoseSpec{"Q", 1.0, "mg", "0", "", 1, "", {"s.yaml", 13, 5}});    // unknown target
+  try {
+    (void)make_setup(m, s);
+    FAIL() << "expected a ScenarioError";
+  } catch (const ScenarioError& e) {
+    const std::string all = e.diagnostics().to_string();
+    EXPECT_THAT(all, HasSubstr("s.yaml:3:5: error: dose of 1 mg/kg is per body weight, but no body weight is known"));
+    EXPECT_THAT(all, HasSubstr("s.yaml:8:5: error: dose unit 'cells' does not fit species 'D'"));
+    EXPECT_THAT(all, HasSubstr("s.yaml:13:5: error: unknown dose target 'Q'"));
+  }
+}
+
+}  // namespace
+}  // namespace tolsim::testing

@@ -1,0 +1,62 @@
+// Test helpers: load, compile and simulate a model file with a scenario, in one call.
+#pragma once
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "support/model_text.hpp"
+#include "tolsim/compile/compiler.hpp"
+#include "tolsim/solve/scenario.hpp"
+#include "tolsim/solve/simulation.hpp"
+
+namespace tolsim::testing {
+
+struct ExampleRun {
+  CompiledModel model;
+  SimulationSetup setup;
+  SimulationResult result;
+};
+
+inline CompiledModel compile_file(const std::string& model_path,
+                                  CompileOptions::Backend backend = CompileOptions::Backend::kNative) {
+  CompileOptions options;
+  options.backend = backend;
+  return compile_model(model::load_model(model_path).model, options);
+}
+
+// Runs a model file with a scenario file (paths relative to the source tree), with tighter tolerances when asked.
+inline ExampleRun run_example(const std::string& model, const std::string& scenario,
+                              CompileOptions::Backend backend = CompileOptions::Backend::kNative,
+                              double rtol = 0.0, double atol = 0.0) {
+  ExampleRun run;
+  run.model = compile_file(source_path(model), backend);
+  Scenario s = load_scenario(source_path(scenario));
+  if (rtol > 0) s.solver.rtol = rtol;
+  if (atol > 0) s.solver.atol = atol;
+  run.setup = make_setup(run.model, s);
+  run.result = simulate(run.model, run.setup);
+  return run;
+}
+
+// Reads a CSV of numbers with a header line into columns by name.
+inline std::map<std::string, std::vector<double>> read_csv_columns(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> names;
+  std::stringstream header(line);
+  for (std::string cell; std::getline(header, cell, ',');) names.push_back(cell);
+  std::map<std::string, std::vector<double>> columns;
+  while (std::getline(in, line)) {
+    std::stringstream row(line);
+    std::size_t i = 0;
+    for (std::string cell; std::getline(row, cell, ',') && i < names.size(); ++i)
+      columns[names[i]].push_back(std::stod(cell));
+  }
+  return columns;
+}
+
+}  // namespace tolsim::testing
