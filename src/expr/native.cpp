@@ -176,6 +176,12 @@ struct LibraryCloser {
 };
 using LibraryHandle = std::unique_ptr<void, LibraryCloser>;
 
+// Out of line and cold, so that formatting the message does not make every kernel call save registers
+// (docs/performance.md, "Dispatch").
+[[noreturn, gnu::noinline, gnu::cold]] void throw_bad_kernel(int kernel, int count) {
+  throw InternalError(fmt::format("native kernels: kernel {} of {}", kernel, count));
+}
+
 class NativeKernels final : public Kernels {
  public:
   NativeKernels(LibraryHandle library, std::vector<KernelFunction> functions)
@@ -183,8 +189,8 @@ class NativeKernels final : public Kernels {
 
   void eval(int kernel, double t, const double* y, const double* p, const double* u,
             double* out) const override {
-    if (kernel < 0 || kernel >= count())
-      throw InternalError(fmt::format("native kernels: kernel {} of {}", kernel, count()));
+    if (kernel < 0 || kernel >= count()) [[unlikely]]
+      throw_bad_kernel(kernel, count());
     functions_[static_cast<std::size_t>(kernel)](t, y, p, u, out);
   }
   int count() const override { return static_cast<int>(functions_.size()); }
