@@ -209,8 +209,11 @@ void Composer::read_includes(const YamlFile& file, const YAML::Node& node, const
   for (const auto& entry : node) {
     YAML::Node spec = entry;
     if (entry.IsScalar()) {  // "- other.yaml": include without a namespace
-      spec = YAML::Node(YAML::NodeType::Map);
-      spec["file"] = entry.Scalar();
+      // reset(), not operator=: assigning to a yaml-cpp node that shares `entry` would overwrite the document's
+      // node itself, turning the entry into an empty map and losing its file name and position.
+      const std::string file_name = entry.Scalar();
+      spec.reset(YAML::Node(YAML::NodeType::Map));
+      spec["file"] = file_name;
     }
     MapReader r(file, spec, "include", diagnostics_, {"file", "as", "connect"});
     if (!r.ok()) continue;
