@@ -1,6 +1,7 @@
 #include <fmt/core.h>
 
 #include <iostream>
+#include <sstream>
 
 #include "commands.hpp"
 #include "tolsim/compile/compiler.hpp"
@@ -96,6 +97,14 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
     const SimulationSetup setup = make_setup(compiled, scenario);
     const std::vector<int> columns = select_columns(compiled, scenario);
     const SimulationResult result = simulate(compiled, setup);
+    if (result.summary.status == SolveStatus::kInvalidSetup) {
+      // The values do not fit the model (a negative initial value set on the command line, a parameter whose
+      // expression gives NaN): that is bad input, not a numerical failure. One message per line, as for models.
+      std::istringstream lines(result.summary.message);
+      for (std::string line; std::getline(lines, line);) fmt::print(stderr, "{}: error: {}\n", o->model, line);
+      exit_code = kExitBadInput;
+      return;
+    }
     if (!result.ok()) {
       fmt::print(stderr, "{}: error: simulation failed at {} = {}: {}\n", o->model, "time", result.summary.t_failure,
                  result.summary.message);
