@@ -241,6 +241,7 @@ Scenario load_scenario(const std::string& path) {
       if (!solver.IsMap()) {
         top.error(solver, "solver must be a mapping of settings");
       } else {
+        std::map<std::string, YAML::Node> value_of;  // setting -> its value node, where its range problems point
         for (auto it = solver.begin(); it != solver.end(); ++it) {
           const std::string key = it->first.Scalar();
           auto setting = std::find_if(solver_settings().begin(), solver_settings().end(),
@@ -251,10 +252,17 @@ Scenario load_scenario(const std::string& path) {
             continue;
           }
           const std::string value = it->second.IsScalar() ? it->second.Scalar() : std::string();
+          value_of[key] = it->second;
           if (auto problem = setting->set(s.solver, value); !problem.empty())
             diagnostics.error(file.location(it->second), fmt::format("solver.{} = {}: {}", key, value, problem));
         }
-        for (const auto& problem : s.solver.problems()) diagnostics.error(file.location(solver), problem);
+        // Each problem reads "solver.<name> = ...": report it at that setting's value, not at the block.
+        for (const auto& problem : s.solver.problems()) {
+          YAML::Node at = solver;
+          for (const auto& [name, node] : value_of)
+            if (problem.rfind(fmt::format("solver.{} ", name), 0) == 0) at = node;
+          diagnostics.error(file.location(at), problem);
+        }
       }
     }
     s.columns = top.string_list("columns");
