@@ -1,6 +1,7 @@
 #include <fmt/core.h>
 
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "commands.hpp"
@@ -96,6 +97,16 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
     const CompiledModel compiled = compile_model(loaded.model, compile, &report);
     const SimulationSetup setup = make_setup(compiled, scenario);
     const std::vector<int> columns = select_columns(compiled, scenario);
+    // Open the output before simulating: an unwritable --out is the user's mistake (exit 2), found before a long
+    // run rather than after it. Until commit() only a temporary file exists, and it is removed if the run fails.
+    std::optional<io::AtomicFile> file;
+    if (!o->out.empty()) {
+      try {
+        file.emplace(o->out);
+      } catch (const std::runtime_error& e) {
+        throw UsageError(SourceLocation{}, fmt::format("--out: {}", e.what()));
+      }
+    }
     const SimulationResult result = simulate(compiled, setup);
     if (result.summary.status == SolveStatus::kInvalidSetup) {
       // The values do not fit the model (a negative initial value set on the command line, a parameter whose
@@ -111,12 +122,11 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
       exit_code = kExitNumerical;
       return;
     }
-    if (o->out.empty()) {
+    if (!file) {
       io::write_csv(std::cout, result, columns);
     } else {
-      io::AtomicFile file(o->out);
-      io::write_csv(file.stream(), result, columns);
-      file.commit();
+      io::write_csv(file->stream(), result, columns);
+      file->commit();
     }
     if (o->summary && !global.quiet) fmt::print(stderr, "{}", io::describe(compiled, result, columns));
     exit_code = kExitOk;
