@@ -74,7 +74,8 @@ class UnitChecker {
     }
     for (const auto& r : m_.reactions) check_reaction(r);
     for (const auto& e : m_.events) {
-      (void)value(e.trigger, *e.trigger.ast, {}, fmt::format("trigger of event '{}'", e.id));
+      // A trigger that is missing or did not parse has no tree; the reader has reported it already.
+      if (e.trigger.ast) (void)value(e.trigger, *e.trigger.ast, {}, fmt::format("trigger of event '{}'", e.id));
       if (e.delay) expect(*e.delay, {}, time_, fmt::format("delay of event '{}'", e.id));
       if (e.priority) expect(*e.priority, {}, Unit(), fmt::format("priority of event '{}'", e.id));
       for (const auto& a : e.assignments)
