@@ -228,6 +228,10 @@ class UnitChecker {
                       fmt::format("{} is raised to a power that is not constant; the unit of the result would change "
                                   "with it",
                                   base.unit.name()));
+    // Unit::pow requires a finite exponent (InternalError otherwise): "x^inf" is the model's problem, not ours.
+    if (!std::isfinite(*n))
+      return mismatch(e, node, what, fmt::format("{} is raised to the power {}, which is not a finite number",
+                                                 base.unit.name(), *n));
     return in_range(e, node, what, [&] { return base.unit.pow(*n); });
   }
 
