@@ -156,7 +156,9 @@ void Composer::read_species(const YamlFile& file, const YAML::Node& node, const 
     Species s;
     s.id = scope.declare(name);
     s.location = file.location(key);
-    if (auto c = r.string("compartment")) s.compartment = scope.reference(*c);
+    // An empty name is reported here: the validator skips species without a compartment, as they have an error.
+    if (auto c = r.string("compartment"); c && !c->empty()) s.compartment = scope.reference(*c);
+    else if (c) r.error(r.node("compartment"), "`compartment:` is empty: name the compartment that holds it");
     else r.error("has no `compartment:`");
     r.number_or_expression("initial", s.initial, s.initial_expr);
     if (s.initial_expr) qualify(*s.initial_expr, scope);
