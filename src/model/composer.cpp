@@ -163,6 +163,8 @@ void Composer::read_inputs(const YamlFile& file, const YAML::Node& node, const S
     if (!r.ok()) return;
     const auto unit = r.string("unit");
     if (!unit) r.error("has no unit: every quantity needs one (use '1' for dimensionless)");
+    else if (unit->find_first_not_of(" \t") == std::string::npos)
+      r.error(r.node("unit"), "`unit:` is empty: write '1' for a dimensionless quantity");
     auto bound = scope.bindings.find(name);
     if (bound != scope.bindings.end()) {
       input_bindings_.push_back({scope.declare(name), bound->second, unit.value_or(""), file.location(key)});
