@@ -14,9 +14,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cmath>
 #include <fstream>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -418,9 +418,12 @@ reactions:
 
 // The number printed before `word` in the summary ("2 species" -> 2), or -1.
 int count_before(const std::string& text, const std::string& word) {
-  std::smatch m;
-  if (!std::regex_search(text, m, std::regex("([0-9]+) " + word))) return -1;
-  return std::stoi(m[1].str());
+  for (auto at = text.find(" " + word); at != std::string::npos; at = text.find(" " + word, at + 1)) {
+    std::size_t begin = at;
+    while (begin > 0 && std::isdigit(static_cast<unsigned char>(text[begin - 1]))) --begin;
+    if (begin < at) return std::stoi(text.substr(begin, at - begin));
+  }
+  return -1;
 }
 
 TEST(CliCheck, PrintsTheCountsAndWarnsAboutParametersWithoutASource) {
