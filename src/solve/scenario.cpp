@@ -353,6 +353,11 @@ SimulationSetup make_setup(const CompiledModel& model, const Scenario& scenario)
       }
       if (own.unit) value *= given.unit->conversion_factor_to(*own.unit);
     }
+    // The model file may not give a compartment a negative size (validate.cpp); neither may an override.
+    if (p.role == ParameterSlot::Role::kCompartmentSize && value < 0) {
+      d.error(o.location, fmt::format("set {}: a compartment size cannot be negative ({})", o.name, o.value));
+      continue;
+    }
     setup.parameters[static_cast<std::size_t>(*slot)] = value;
   }
 
