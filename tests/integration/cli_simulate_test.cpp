@@ -1,16 +1,15 @@
-// What `tolsim simulate` writes and what `tolsim check` reports, end to end through the built binary, and the
-// commands of the documentation run as written.
+// What `tolsim simulate` writes and what `tolsim check` reports, end to end through the built binary, and
+// the commands of the documentation run as written.
 //
 // Where expected values come from:
-//   - the CSV layout (`time`, then species, then observables, in declaration order; --columns; output times):
-//     docs/scenario-format.md and docs/model-format.md, applied by hand to the model texts below;
-//   - numbers: closed forms of the linear models written here (each test states its formula);
-//   - dose arithmetic (amount per kg times body weight, from the scenario or the model's body_weight
-//   parameter):
-//     docs/scenario-format.md, "Doses";
-//   - the interpreter and native back ends agree to rounding: docs/ARCHITECTURE.md, "Decisions worth
-//   knowing";
-//   - counts and warnings of `check`: counted by hand in the model text; positions are 1-based line:column.
+//  - the CSV layout (`time`, then species, then observables, in declaration order; --columns; output
+//    times): docs/scenario-format.md and docs/model-format.md, applied by hand to the model texts below;
+//  - numbers: closed forms of the linear models written here (each test states its formula);
+//  - dose arithmetic (amount per kg times body weight, from the scenario or the model's body_weight
+//    parameter): docs/scenario-format.md, "Doses";
+//  - the interpreter and native back ends agree to rounding: docs/ARCHITECTURE.md, "Decisions worth
+//    knowing";
+//  - counts and warnings of `check`: counted by hand in the model text; positions are 1-based line:column.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 

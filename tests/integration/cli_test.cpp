@@ -3,14 +3,12 @@
 // failures, and the promise that a failed run leaves no output file.
 //
 // Where expected values come from:
-//   - exit codes (0 ok, 1 internal, 2 bad input, 3 numerical failure) and option names: README.md, `Using
-//   it`,
-//     and docs/scenario-format.md;
-//   - the version: project(VERSION ...) in the top-level CMakeLists.txt;
-//   - every line:column: counted by hand in the model text written by the test (1-based; the comment next to
-//   each
-//     case says which character it is);
-//   - the failure time of dy/dt = y^2, y(0) = 1: the exact solution 1 / (1 - t) has its pole at t = 1.
+//  - exit codes (0 ok, 1 internal, 2 bad input, 3 numerical failure) and option names: README.md ("Using
+//    it") and docs/scenario-format.md;
+//  - the version: project(VERSION ...) in the top-level CMakeLists.txt;
+//  - every line:column: counted by hand in the model text written by the test (1-based; the comment next
+//    to each case says which character it is);
+//  - the failure time of dy/dt = y^2, y(0) = 1: the exact solution 1 / (1 - t) has its pole at t = 1.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -135,8 +133,7 @@ TEST(CliHelp, MissingCommandAndUnknownOptionsExitTwo) {
 }
 
 // ----------------------------------------------------------------------------------------------------------
-// Bad model and scenario files: exit 2, one `file:line:col: error:` line per problem, every problem in one
-// run
+// Bad model and scenario files: exit 2, one `file:line:col: error:` line per problem, all in one run
 
 // A valid model that each case below changes in one place. Line numbers of the text:
 //   1 name  2 compartments  3 c  4 species  5 y  6 parameters  7 k  8 rate_rules  9 y
@@ -273,9 +270,8 @@ std::vector<BadInputCase> bad_input_cases() {
        {{"m.yaml", replaced(kDecay, "initial: 2", "initial: -1")}},
        check,
        {{"m.yaml:5:3: error: species 'y' starts at -1 but may not go negative"}}},
-      // Units whose product leaves the range of double: 1e200/day times 1e200 mg/L. The product `-k * y`
-      // starts
-      // at 9:7.
+      // Units whose product leaves the range of double: 1e200/day times 1e200 mg/L. The product
+      // `-k * y` starts at 9:7.
       {"UnitScaleOutOfRange",
        {{"m.yaml",
          replaced(replaced(kDecay, "unit: 1/day", "unit: 1e200/day"), "unit: mg/L}", "unit: 1e200 mg/L}")}},
@@ -402,6 +398,7 @@ INSTANTIATE_TEST_SUITE_P(
         {"SetNan", {"--t-end", "1", "--set", "k=nan"}, "k=nan"},
         {"SetInWrongUnit", {"--t-end", "1", "--set", "k=1 mg"}, "mg"},
         {"SetNegativeInitialValue", {"--t-end", "1", "--set", "y=-1"}, "negative"},
+        {"SetNegativeCompartmentSize", {"--t-end", "1", "--set", "c=-1"}, "negative"},
         {"TimesRangeWithoutStep", {"--times", "0:1"}, "0:1"},
         {"TimesNegativeStep", {"--times", "0:1:-1"}, "step"},
         {"TimesDecreasing", {"--times", "1,0.5"}, "increase"},
@@ -502,8 +499,8 @@ INSTANTIATE_TEST_SUITE_P(Cli, CliFailedRun,
                          }),
                          [](const auto& test_case) { return test_case.param.name; });
 
-// The counterpart, so that the tests above cannot pass by never writing anything: a good run replaces the
-// file.
+// The counterpart, so that the tests above cannot pass by never writing anything: a good run replaces
+// the file.
 TEST(CliOutput, ASuccessfulRunReplacesTheOutputFile) {
   TempDir dir;
   dir.write("m.yaml", kDecay);
