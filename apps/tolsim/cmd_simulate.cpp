@@ -1,6 +1,8 @@
 #include <fmt/core.h>
 
 #include <iostream>
+#include <optional>
+#include <sstream>
 
 #include "commands.hpp"
 #include "tolsim/compile/compiler.hpp"
@@ -95,19 +97,36 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
     const CompiledModel compiled = compile_model(loaded.model, compile, &report);
     const SimulationSetup setup = make_setup(compiled, scenario);
     const std::vector<int> columns = select_columns(compiled, scenario);
+    // Open the output before simulating: an unwritable --out is the user's mistake (exit 2), found before a long
+    // run rather than after it. Until commit() only a temporary file exists, and it is removed if the run fails.
+    std::optional<io::AtomicFile> file;
+    if (!o->out.empty()) {
+      try {
+        file.emplace(o->out);
+      } catch (const std::runtime_error& e) {
+        throw UsageError(SourceLocation{}, fmt::format("--out: {}", e.what()));
+      }
+    }
     const SimulationResult result = simulate(compiled, setup);
+    if (result.summary.status == SolveStatus::kInvalidSetup) {
+      // The values do not fit the model (a negative initial value set on the command line, a parameter whose
+      // expression gives NaN): that is bad input, not a numerical failure. One message per line, as for models.
+      std::istringstream lines(result.summary.message);
+      for (std::string line; std::getline(lines, line);) fmt::print(stderr, "{}: error: {}\n", o->model, line);
+      exit_code = kExitBadInput;
+      return;
+    }
     if (!result.ok()) {
       fmt::print(stderr, "{}: error: simulation failed at {} = {}: {}\n", o->model, "time", result.summary.t_failure,
                  result.summary.message);
       exit_code = kExitNumerical;
       return;
     }
-    if (o->out.empty()) {
+    if (!file) {
       io::write_csv(std::cout, result, columns);
     } else {
-      io::AtomicFile file(o->out);
-      io::write_csv(file.stream(), result, columns);
-      file.commit();
+      io::write_csv(file->stream(), result, columns);
+      file->commit();
     }
     if (o->summary && !global.quiet) fmt::print(stderr, "{}", io::describe(compiled, result, columns));
     exit_code = kExitOk;

@@ -163,6 +163,8 @@ void Composer::read_inputs(const YamlFile& file, const YAML::Node& node, const S
     if (!r.ok()) return;
     const auto unit = r.string("unit");
     if (!unit) r.error("has no unit: every quantity needs one (use '1' for dimensionless)");
+    else if (unit->find_first_not_of(" \t") == std::string::npos)
+      r.error(r.node("unit"), "`unit:` is empty: write '1' for a dimensionless quantity");
     auto bound = scope.bindings.find(name);
     if (bound != scope.bindings.end()) {
       input_bindings_.push_back({scope.declare(name), bound->second, unit.value_or(""), file.location(key)});
@@ -209,8 +211,11 @@ void Composer::read_includes(const YamlFile& file, const YAML::Node& node, const
   for (const auto& entry : node) {
     YAML::Node spec = entry;
     if (entry.IsScalar()) {  // "- other.yaml": include without a namespace
-      spec = YAML::Node(YAML::NodeType::Map);
-      spec["file"] = entry.Scalar();
+      // reset(), not operator=: assigning to a yaml-cpp node that shares `entry` would overwrite the document's
+      // node itself, turning the entry into an empty map and losing its file name and position.
+      const std::string file_name = entry.Scalar();
+      spec.reset(YAML::Node(YAML::NodeType::Map));
+      spec["file"] = file_name;
     }
     MapReader r(file, spec, "include", diagnostics_, {"file", "as", "connect"});
     if (!r.ok()) continue;

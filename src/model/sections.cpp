@@ -10,6 +10,21 @@ namespace tolsim::model::detail {
 
 namespace {
 
+// A required unit. An empty one is reported like a missing one: the unit checker skips quantities without a
+// unit (their problem is reported here), so `unit: ""` would otherwise silently turn its checks off.
+std::string read_unit(MapReader& r, const char* missing) {
+  const auto unit = r.string("unit");
+  if (!unit) {
+    r.error(missing);
+    return {};
+  }
+  if (unit->find_first_not_of(" \t") == std::string::npos) {
+    r.error(r.node("unit"), "`unit:` is empty: write '1' for a dimensionless quantity");
+    return {};
+  }
+  return *unit;
+}
+
 Provenance read_source(MapReader& r, const YamlFile& file) {
   Provenance p;
   if (auto text = r.string("source")) {
@@ -103,8 +118,7 @@ Parameter Composer::read_parameter(const YamlFile& file, const std::string& name
   r.number_or_expression("value", p.value, p.value_expr);
   if (p.value_expr) qualify(*p.value_expr, scope);
   if (!r.has("value")) r.error("has no `value:`");
-  if (auto unit = r.string("unit")) p.unit = *unit;
-  else r.error("has no `unit:`: every quantity needs one (use '1' for dimensionless)");
+  p.unit = read_unit(r, "has no `unit:`: every quantity needs one (use '1' for dimensionless)");
   p.description = r.string("description").value_or("");
   p.source = read_source(r, file);
   p.variability = read_variability(file, r.node("variability"), what, diagnostics_);
@@ -129,8 +143,7 @@ void Composer::read_compartments(const YamlFile& file, const YAML::Node& node, c
     r.number_or_expression("size", c.size, c.size_expr);
     if (c.size_expr) qualify(*c.size_expr, scope);
     if (!r.has("size")) r.error("has no `size:`");
-    if (auto unit = r.string("unit")) c.unit = *unit;
-    else r.error("has no `unit:` (for example L, mL or uL)");
+    c.unit = read_unit(r, "has no `unit:` (for example L, mL or uL)");
     c.description = r.string("description").value_or("");
     c.source = read_source(r, file);
     if (auto constant = r.boolean("constant")) {
@@ -156,13 +169,14 @@ void Composer::read_species(const YamlFile& file, const YAML::Node& node, const 
     Species s;
     s.id = scope.declare(name);
     s.location = file.location(key);
-    if (auto c = r.string("compartment")) s.compartment = scope.reference(*c);
+    // An empty name is reported here: the validator skips species without a compartment, as they have an error.
+    if (auto c = r.string("compartment"); c && !c->empty()) s.compartment = scope.reference(*c);
+    else if (c) r.error(r.node("compartment"), "`compartment:` is empty: name the compartment that holds it");
     else r.error("has no `compartment:`");
     r.number_or_expression("initial", s.initial, s.initial_expr);
     if (s.initial_expr) qualify(*s.initial_expr, scope);
     if (!r.has("initial")) r.error("has no `initial:` value");
-    if (auto unit = r.string("unit")) s.unit = *unit;
-    else r.error("has no `unit:` (for example cells/uL, pg/mL or mg)");
+    s.unit = read_unit(r, "has no `unit:` (for example cells/uL, pg/mL or mg)");
     s.description = r.string("description").value_or("");
     s.boundary = r.boolean("boundary").value_or(false);
     s.constant = r.boolean("constant").value_or(false);
@@ -203,8 +217,7 @@ void Composer::read_observables(const YamlFile& file, const YAML::Node& node, co
     p.constant = false;
     p.observable = true;
     p.location = file.location(key);
-    if (auto unit = r.string("unit")) p.unit = *unit;
-    else r.error("has no `unit:`: every quantity needs one (use '1' for dimensionless)");
+    p.unit = read_unit(r, "has no `unit:`: every quantity needs one (use '1' for dimensionless)");
     p.description = r.string("description").value_or("");
     auto math = r.expression("value");
     if (!r.has("value")) r.error("has no `value:` expression");

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "model/checks.hpp"
 #include "tolsim/units/unit.hpp"
@@ -74,7 +75,8 @@ class UnitChecker {
     }
     for (const auto& r : m_.reactions) check_reaction(r);
     for (const auto& e : m_.events) {
-      (void)value(e.trigger, *e.trigger.ast, {}, fmt::format("trigger of event '{}'", e.id));
+      // A trigger that is missing or did not parse has no tree; the reader has reported it already.
+      if (e.trigger.ast) (void)value(e.trigger, *e.trigger.ast, {}, fmt::format("trigger of event '{}'", e.id));
       if (e.delay) expect(*e.delay, {}, time_, fmt::format("delay of event '{}'", e.id));
       if (e.priority) expect(*e.priority, {}, Unit(), fmt::format("priority of event '{}'", e.id));
       for (const auto& a : e.assignments)
@@ -160,6 +162,17 @@ class UnitChecker {
                                      expected->name(), describe_difference(got.unit, *expected)));
   }
 
+  // Unit algebra throws std::range_error when a scale or exponent leaves the range of double (1e308/s * mol/L,
+  // x^1e308): odd but possible input, so it is reported like a mismatch instead of escaping the loader.
+  template <typename Compute>
+  UnitValue in_range(const Expression& e, const Ast& node, const std::string& what, Compute compute) {
+    try {
+      return UnitValue::of(compute());
+    } catch (const std::range_error& error) {
+      return mismatch(e, node, what, error.what());
+    }
+  }
+
   UnitValue mismatch(const Expression& e, const Ast& node, const std::string& what, const std::string& message) {
     report(report_at_ ? *report_at_ : e.at(node.offset), fmt::format("in {}: {}", what, message));
     return UnitValue::anything();
@@ -215,7 +228,11 @@ class UnitChecker {
                       fmt::format("{} is raised to a power that is not constant; the unit of the result would change "
                                   "with it",
                                   base.unit.name()));
-    return UnitValue::of(base.unit.pow(*n));
+    // Unit::pow requires a finite exponent (InternalError otherwise): "x^inf" is the model's problem, not ours.
+    if (!std::isfinite(*n))
+      return mismatch(e, node, what, fmt::format("{} is raised to the power {}, which is not a finite number",
+                                                 base.unit.name(), *n));
+    return in_range(e, node, what, [&] { return base.unit.pow(*n); });
   }
 
   UnitValue value(const Expression& e, const Ast& node, const Env& env, const std::string& what) {
@@ -252,10 +269,10 @@ class UnitChecker {
           case AstOp::kSub: return same(e, node, {a, b}, what, "subtract", bare_number_hint(node, a, b));
           case AstOp::kMul:
             if (a.any || b.any) return UnitValue::anything();
-            return UnitValue::of(a.unit * b.unit);
+            return in_range(e, node, what, [&] { return a.unit * b.unit; });
           case AstOp::kDiv:
             if (a.any || b.any) return UnitValue::anything();
-            return UnitValue::of(a.unit / b.unit);
+            return in_range(e, node, what, [&] { return a.unit / b.unit; });
           case AstOp::kPow: return power(e, node, a, b, *node.args[1], env, what);
           case AstOp::kAnd:
           case AstOp::kOr: return UnitValue::of(Unit());
@@ -278,7 +295,7 @@ class UnitChecker {
       return args.size() == 1 ? dimensionless_arg(e, node, args[0], what) : UnitValue::anything();
     if (f == "sqrt") {
       if (args.size() != 1 || args[0].any) return UnitValue::anything();
-      return UnitValue::of(args[0].unit.pow(0.5));
+      return in_range(e, node, what, [&] { return args[0].unit.pow(0.5); });
     }
     if (f == "pow")
       return args.size() == 2 ? power(e, node, args[0], args[1], *node.args[1], env, what) : UnitValue::anything();
@@ -332,7 +349,12 @@ class UnitChecker {
 
 void check_units(const Model& model, Diagnostics& diagnostics) {
   UnitChecker checker(model, diagnostics);
-  checker.run();
+  try {
+    checker.run();
+  } catch (const std::range_error& error) {
+    // Products of declared units (a species' unit times its compartment's, a unit per time) out of range.
+    diagnostics.error(model.location, fmt::format("units out of range: {}", error.what()));
+  }
 }
 
 void infer_species_quantity(Species& species, const Compartment* compartment) {
@@ -346,7 +368,12 @@ void infer_species_quantity(Species& species, const Compartment* compartment) {
   }
   // A concentration is "per compartment unit": multiplying by the compartment's unit removes every dimension the
   // compartment has (cells/uL * uL = cells).
-  const Unit product = *su.unit * *cu.unit;
+  Unit product;
+  try {
+    product = *su.unit * *cu.unit;
+  } catch (const std::range_error&) {
+    return;  // the unit checker reports the out-of-range product
+  }
   bool concentration = true;
   for (int d = 0; d < units::kNumBaseDimensions; ++d) {
     const auto dim = static_cast<units::BaseDimension>(d);

@@ -241,6 +241,7 @@ Scenario load_scenario(const std::string& path) {
       if (!solver.IsMap()) {
         top.error(solver, "solver must be a mapping of settings");
       } else {
+        std::map<std::string, YAML::Node> value_of;  // setting -> its value node, where its range problems point
         for (auto it = solver.begin(); it != solver.end(); ++it) {
           const std::string key = it->first.Scalar();
           auto setting = std::find_if(solver_settings().begin(), solver_settings().end(),
@@ -251,10 +252,17 @@ Scenario load_scenario(const std::string& path) {
             continue;
           }
           const std::string value = it->second.IsScalar() ? it->second.Scalar() : std::string();
+          value_of[key] = it->second;
           if (auto problem = setting->set(s.solver, value); !problem.empty())
             diagnostics.error(file.location(it->second), fmt::format("solver.{} = {}: {}", key, value, problem));
         }
-        for (const auto& problem : s.solver.problems()) diagnostics.error(file.location(solver), problem);
+        // Each problem reads "solver.<name> = ...": report it at that setting's value, not at the block.
+        for (const auto& problem : s.solver.problems()) {
+          YAML::Node at = solver;
+          for (const auto& [name, node] : value_of)
+            if (problem.rfind(fmt::format("solver.{} ", name), 0) == 0) at = node;
+          diagnostics.error(file.location(at), problem);
+        }
       }
     }
     s.columns = top.string_list("columns");
@@ -344,6 +352,11 @@ SimulationSetup make_setup(const CompiledModel& model, const Scenario& scenario)
         continue;
       }
       if (own.unit) value *= given.unit->conversion_factor_to(*own.unit);
+    }
+    // The model file may not give a compartment a negative size (validate.cpp); neither may an override.
+    if (p.role == ParameterSlot::Role::kCompartmentSize && value < 0) {
+      d.error(o.location, fmt::format("set {}: a compartment size cannot be negative ({})", o.name, o.value));
+      continue;
     }
     setup.parameters[static_cast<std::size_t>(*slot)] = value;
   }
