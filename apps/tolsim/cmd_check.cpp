@@ -2,6 +2,7 @@
 
 #include "commands.hpp"
 #include "tolsim/common/error.hpp"
+#include "tolsim/compile/compiler.hpp"
 #include "tolsim/io/summary.hpp"
 #include "tolsim/model/loader.hpp"
 
@@ -23,6 +24,16 @@ void add_check_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
   cmd->add_flag("--strict", options->strict, "Treat warnings (such as parameters without a source) as errors");
   cmd->callback([options, &global, &exit_code] {
     const model::LoadedModel loaded = model::load_model(options->model);
+    // Initial values computed from expressions are known only once the model is compiled; the interpreter is
+    // enough to evaluate them and needs no C++ compiler.
+    CompileOptions compile;
+    compile.backend = CompileOptions::Backend::kInterpreter;
+    const Diagnostics initial = initial_value_problems(compile_model(loaded.model, compile));
+    if (initial.has_errors()) {
+      Diagnostics all = loaded.diagnostics;
+      all.append(initial);
+      throw ModelError(all);
+    }
     print_diagnostics(loaded.diagnostics, !global.quiet);
     if (!global.quiet) fmt::print("{}", io::describe(loaded.model));
     const std::size_t warnings = loaded.diagnostics.warning_count();

@@ -102,7 +102,7 @@ class Compiler {
     for (const auto& c : m_.compartments) {
       Quantity q = classify_one(c.id, c.constant, c.size, c.size_expr ? &*c.size_expr : nullptr,
                                 ParameterSlot::Role::kCompartmentSize, c.unit, c.location);
-      add_value_state(c.id, q, c.unit);
+      add_value_state(c.id, q, c.unit, c.location);
       quantities_[c.id] = q;
     }
     for (const auto& s : m_.species) {
@@ -127,6 +127,7 @@ class Compiler {
         v.unit = by_rate_rule ? s.unit : amount;
         v.amount_unit = amount;
         v.nonnegative = !s.allow_negative;
+        v.location = s.location;
         q.slot = out_.n_states();
         out_.states.push_back(std::move(v));
       }
@@ -135,7 +136,7 @@ class Compiler {
     for (const auto& p : m_.parameters) {
       Quantity q = classify_one(p.id, p.constant, p.value, p.value_expr ? &*p.value_expr : nullptr,
                                 ParameterSlot::Role::kParameter, p.unit, p.location);
-      add_value_state(p.id, q, p.unit);
+      add_value_state(p.id, q, p.unit, p.location);
       quantities_[p.id] = q;
     }
     for (const auto& r : m_.reactions)
@@ -150,12 +151,13 @@ class Compiler {
   }
 
   // Compartments and parameters that change over time are stored as their own values.
-  void add_value_state(const std::string& id, Quantity& q, const std::string& unit) {
+  void add_value_state(const std::string& id, Quantity& q, const std::string& unit, const SourceLocation& location) {
     if (q.kind != Quantity::Kind::kState) return;
     StateVariable v;
     v.name = id;
     v.storage = StateVariable::Storage::kValue;
     v.unit = unit;
+    v.location = location;
     q.slot = out_.n_states();
     out_.states.push_back(std::move(v));
   }
@@ -391,6 +393,26 @@ class Compiler {
 };
 
 }  // namespace
+
+Diagnostics initial_value_problems(const CompiledModel& model, const std::vector<double>& parameters) {
+  Diagnostics d;
+  std::vector<double> p = parameters.empty() ? model.default_parameters() : parameters;
+  const std::vector<double> y0 = model.initial_state(p);
+  for (int slot : model.derived_parameters) {
+    const ParameterSlot& s = model.parameters[static_cast<std::size_t>(slot)];
+    const double v = p[static_cast<std::size_t>(slot)];
+    if (!std::isfinite(v)) d.error(s.location, fmt::format("the value of '{}' computes to {}", s.name, v));
+  }
+  for (std::size_t i = 0; i < y0.size(); ++i) {
+    const StateVariable& s = model.states[i];
+    if (!std::isfinite(y0[i]))
+      d.error(s.location, fmt::format("the initial value of '{}' computes to {}", s.name, y0[i]));
+    else if (s.nonnegative && y0[i] < 0)
+      d.error(s.location, fmt::format("the initial value of '{}' computes to {}, but it may not go negative", s.name,
+                                      y0[i]));
+  }
+  return d;
+}
 
 CompiledModel compile_model(const model::Model& model, const CompileOptions& options, CompileReport* report) {
   Compiler compiler(model, options);

@@ -10,6 +10,9 @@
 namespace tolsim::io {
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path_, ec))
+    throw std::runtime_error(fmt::format("'{}' is a folder; give a file name", path_));
   // Same folder as the destination, so that rename() is atomic (same file system).
   temporary_ = fmt::format("{}.tmp.{}", path_, static_cast<long>(::getpid()));
   out_.open(temporary_, std::ios::binary | std::ios::trunc);

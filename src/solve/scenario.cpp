@@ -358,6 +358,13 @@ SimulationSetup make_setup(const CompiledModel& model, const Scenario& scenario)
       d.error(o.location, fmt::format("set {}: a compartment size cannot be negative ({})", o.name, o.value));
       continue;
     }
+    // A concentration is amount / size: a compartment holding concentrations cannot be emptied to size 0.
+    if (p.role == ParameterSlot::Role::kCompartmentSize && value == 0 &&
+        std::any_of(model.states.begin(), model.states.end(),
+                    [&](const StateVariable& v) { return v.is_concentration && v.compartment == o.name; })) {
+      d.error(o.location, fmt::format("set {}: size 0 for a compartment that holds concentrations", o.name));
+      continue;
+    }
     setup.parameters[static_cast<std::size_t>(*slot)] = value;
   }
 

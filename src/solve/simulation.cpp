@@ -117,6 +117,7 @@ class Run final : public detail::OdeSystem {
   double probe_step_ = 0.0;
   bool changed_ = false;  // y or u changed at this stop: CVODES must restart
   long executions_at_time_ = 0;
+  double cascade_time_ = std::numeric_limits<double>::quiet_NaN();  // the instant executions_at_time_ counts
   long events_fired_ = 0;
   long doses_given_ = 0;
   std::size_t next_output_ = 0;
@@ -253,6 +254,14 @@ bool Run::start() {
                               problems.empty() ? "" : "\n", s.name, y_[i], s.name);
   }
   if (!problems.empty()) return fail(SolveStatus::kInvalidSetup, t_, std::move(problems));
+  // Outputs that are not numbers before anything is integrated come from the values given (a compartment of size 0
+  // under a concentration, a parameter that makes a rule divide by zero), not from the solver.
+  eval(model_.kernel.outputs, t_, y_.data(), outputs_.data());
+  for (std::size_t j = 0; j < model_.outputs.size(); ++j)
+    if (!std::isfinite(outputs_[j]))
+      problems += fmt::format("{}output '{}' is {} at the start (t = {}) with the values given", problems.empty() ? "" : "\n",
+                              model_.outputs[j].name, outputs_[j], t_);
+  if (!problems.empty()) return fail(SolveStatus::kInvalidSetup, t_, std::move(problems));
 
   // Scheduled relations: g = time_sign * (t - crossing) for any t, so one evaluation gives every crossing time.
   crossing_time_.assign(n_rel, std::numeric_limits<double>::quiet_NaN());
@@ -370,7 +379,11 @@ double Run::next_stop_after(double t) const {
 // Everything that happens at one instant: doses, relation values, trigger edges, event executions.
 
 bool Run::process_stop(double t, std::span<const int> roots_found) {
-  executions_at_time_ = 0;
+  // Executions at times closer than the solver can tell apart count as one instant. Otherwise an event that resets
+  // what its own trigger watches (S' = 7, trigger S > 1e-300, S = 0) re-fires every 1e-301 time units forever.
+  const double scale = std::max({std::abs(t), std::abs(setup_.t_end - setup_.t_start), 1.0});
+  if (std::abs(t - cascade_time_) > 1e-12 * scale) executions_at_time_ = 0;
+  cascade_time_ = t;
   clamp_constrained();
 
   const auto n_rel = model_.relations.size();

@@ -151,5 +151,28 @@ TEST(ModelSemantics, DosesThatDoNotFitAreScenarioErrors) {
   }
 }
 
+TEST(ModelSemantics, AnEventThatKeepsResettingItsOwnTriggerFailsInsteadOfHanging) {
+  // S rises at 7/day; the event resets S to 0 as soon as S > 1e-300, so it would re-fire every ~1e-301 days for
+  // ever. Executions closer together than the solver can resolve count as one instant, so the run stops after
+  // max_events_per_time of them with an event-cascade status.
+  const char* text = R"(compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  S: {compartment: c, initial: 0, unit: mg/L}
+parameters:
+  c0: {value: 1e-300, unit: mg/L, source: "assumption: test"}
+rate_rules:
+  S: "7 [mg/L/day]"
+events:
+  reset: {trigger: "S > c0", assign: {S: "0 [mg/L]"}}
+)";
+  Scenario s = tight({0.0, 1.0});
+  s.solver.max_events_per_time = 50;
+  auto r = run(text, s);
+  EXPECT_EQ(r.summary.status, SolveStatus::kEventCascade) << r.summary.message;
+  EXPECT_THAT(r.summary.message, HasSubstr("more than 50 event executions"));
+  EXPECT_LT(r.summary.t_failure, 1e-9);
+}
+
 }  // namespace
 }  // namespace tolsim::testing

@@ -46,6 +46,7 @@ struct StateVariable {
   double atol_scale = 1.0;        // absolute tolerance for y is options.atol * atol_scale (keeps atol in the
                                   // species' declared unit when y is an amount in a large compartment)
   bool nonnegative = false;       // constrain y >= 0 during integration
+  SourceLocation location;        // where the quantity is declared
 };
 
 struct ParameterSlot {

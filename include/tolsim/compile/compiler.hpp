@@ -39,4 +39,8 @@ struct CompileReport {
 CompiledModel compile_model(const model::Model& model, const CompileOptions& options = {},
                             CompileReport* report = nullptr);
 
+// Initial values and start-time constants that compute to NaN or infinity, or to a negative value for a quantity
+// that may not go negative, with the given parameters (default: the model's own). One error per quantity.
+Diagnostics initial_value_problems(const CompiledModel& model, const std::vector<double>& parameters = {});
+
 }  // namespace tolsim
