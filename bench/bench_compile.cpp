@@ -1,12 +1,12 @@
-// What a user waits for before a simulation starts: compile_model for each shipped example, with native kernels on
-// a cold cache (the first run after a model change: generate C++, run the system compiler, dlopen) and on a warm
-// cache (every later run: generate C++, find it in the cache, dlopen), and with the interpreter for reference.
-// load_model (reading and checking the YAML) is timed too, since every run pays it.
+// What a user waits for before a simulation starts: compile_model for each shipped example, with native
+// kernels on a cold cache (the first run after a model change: generate C++, run the system compiler, dlopen)
+// and on a warm cache (every later run: generate C++, find it in the cache, dlopen), and with the interpreter
+// for reference. load_model (reading and checking the YAML) is timed too, since every run pays it.
 //
-// Times are wall-clock (UseRealTime): the C++ compiler runs in a child process, whose time the CPU clock of this
-// process would not see. Each cold iteration gets a fresh, empty cache directory, passed as
-// NativeOptions::cache_dir (the option takes precedence over $TOLSIM_CACHE_DIR, so the environment cannot warm it
-// by accident); the directory is created and removed outside the timed region.
+// Times are wall-clock (UseRealTime): the C++ compiler runs in a child process, whose time the CPU clock of
+// this process would not see. Each cold iteration gets a fresh, empty cache directory, passed as
+// NativeOptions::cache_dir (the option takes precedence over $TOLSIM_CACHE_DIR, so the environment cannot
+// warm it by accident); the directory is created and removed outside the timed region.
 //
 // Figures and command lines: docs/performance.md.
 #include <benchmark/benchmark.h>
@@ -27,7 +27,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string example(const std::string& file) { return std::string(TOLSIM_SOURCE_DIR) + "/examples/" + file; }
+std::string example(const std::string& file) {
+  return std::string(TOLSIM_SOURCE_DIR) + "/examples/" + file;
+}
 
 // A new empty directory under the system's temporary folder, removed when this object goes.
 class TempDir {
@@ -113,7 +115,8 @@ int main(int argc, char** argv) {
   std::vector<std::unique_ptr<tolsim::model::Model>> models;
   try {
     for (const std::string& stem : stems)
-      models.push_back(std::make_unique<tolsim::model::Model>(tolsim::model::load_model(example(stem + ".yaml")).model));
+      models.push_back(
+          std::make_unique<tolsim::model::Model>(tolsim::model::load_model(example(stem + ".yaml")).model));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_compile: loading the examples: %s\n", e.what());
     return 1;
@@ -121,19 +124,25 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < stems.size(); ++i) {
     const tolsim::model::Model* m = models[i].get();
     const std::string path = example(stems[i] + ".yaml");
-    // One compiler run per iteration is plenty to time (hundreds of ms); use --benchmark_repetitions for more.
+    // One compiler run per iteration is plenty to time (hundreds of ms); use --benchmark_repetitions for
+    // more.
     benchmark::RegisterBenchmark(("BM_compile_native_cold/" + stems[i]).c_str(),
                                  [m](benchmark::State& s) { compile_cold(s, *m); })
-        ->Iterations(1)->UseRealTime()->Unit(benchmark::kMillisecond);
+        ->Iterations(1)
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("BM_compile_native_warm/" + stems[i]).c_str(),
                                  [m](benchmark::State& s) { compile_warm(s, *m); })
-        ->UseRealTime()->Unit(benchmark::kMillisecond);
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("BM_compile_interpreter/" + stems[i]).c_str(),
                                  [m](benchmark::State& s) { compile_interpreter(s, *m); })
-        ->UseRealTime()->Unit(benchmark::kMillisecond);
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("BM_load_model/" + stems[i]).c_str(),
                                  [path](benchmark::State& s) { load(s, path); })
-        ->UseRealTime()->Unit(benchmark::kMillisecond);
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

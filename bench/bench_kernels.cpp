@@ -1,26 +1,30 @@
-// Kernel evaluation speed: the right-hand side and Jacobian of examples/immune-th17-treg.yaml as compiled by tolsim
-// (native code, and the interpreter for reference) against the same equations written by hand in C++.
+// Kernel evaluation speed: the right-hand side and Jacobian of examples/immune-th17-treg.yaml as compiled by
+// tolsim (native code, and the interpreter for reference) against the same equations written by hand in C++.
 //
 // The target: the native right-hand side within 1.5x of the hand-written one. Figures and the command
 // lines that produced them are in docs/performance.md.
 //
 // Fairness, point by point:
 //   * Same function. The hand-written code below is a transcription of the YAML's rate rules, with the
-//     activation() Hill function and the IL6_signal observable inlined by hand, and a Jacobian differentiated by
-//     hand. Before anything is timed, main() checks that hand-written and compiled results agree to 1e-12
+//     activation() Hill function and the IL6_signal observable inlined by hand, and a Jacobian differentiated
+//     by hand. Before anything is timed, main() checks that hand-written and compiled results agree to 1e-12
 //     relative at the benchmark point, entry by entry, and exits with a message if they do not: the benchmark
 //     cannot silently compare different functions.
 //   * Same inputs. The state order is checked against CompiledModel::states by name, and every hand-written
-//     parameter is copied by name from the compiled model's parameter vector, so both compute at the same y, p, u.
-//   * Same call cost. The compiled kernels are reached through the virtual Kernels::eval, which checks the index
-//     and calls a function pointer from a table. The hand-written functions are measured two ways: called through
-//     a plain function pointer the optimiser cannot see through (benchmark::DoNotOptimize on the pointer, and
-//     [[gnu::noinline]]), which is one indirect call; and through HandKernels, a Kernels with exactly the dispatch
-//     of the native back end (virtual eval, index check, table of function pointers), which isolates the cost of
-//     the kernel bodies. Both figures are reported.
+//     parameter is copied by name from the compiled model's parameter vector, so both compute at the same y,
+//     p, u.
+//   * Same call cost. The compiled kernels are reached through the virtual Kernels::eval, which checks the
+//   index
+//     and calls a function pointer from a table. The hand-written functions are measured two ways: called
+//     through a plain function pointer the optimiser cannot see through (benchmark::DoNotOptimize on the
+//     pointer, and
+//     [[gnu::noinline]]), which is one indirect call; and through HandKernels, a Kernels with exactly the
+//     dispatch of the native back end (virtual eval, index check, table of function pointers), which isolates
+//     the cost of the kernel bodies. Both figures are reported.
 //   * Nothing optimised away. Outputs go through benchmark::DoNotOptimize and memory is clobbered after every
 //     call, so each iteration re-reads y, p, u and must have written its result.
-//   * Compiler flags. The hand-written code is built with this project's Release flags (-O3, ISO C++20, hence no
+//   * Compiler flags. The hand-written code is built with this project's Release flags (-O3, ISO C++20, hence
+//   no
 //     floating-point contraction); tolsim builds its kernels with -O2 -ffp-contract=off -fno-fast-math.
 //
 // Instruction counts (repeatable, unlike times on a shared machine), with valgrind:
@@ -54,13 +58,29 @@ using tolsim::expr::KernelFunction;
 using tolsim::expr::Kernels;
 
 // ---------------------------------------------------------------------------------------------------------------
-// The hand-written model. Its own state and parameter order; main() maps the compiled model's onto them by name.
+// The hand-written model. Its own state and parameter order; main() maps the compiled model's onto them by
+// name.
 
 enum HandState : int { kTh17, kTreg, kIL6, kDrug, kHandStates };
 constexpr std::array<const char*, kHandStates> kHandStateNames = {"Th17", "Treg", "IL6", "Drug"};
 
 enum HandParameter : int {
-  kN, kK17, kD17, kKreg, kDreg, kEC50, kHill, kKi, kS6, kK6, kKsupp, kKdeg, kCL, kKd, kSerum, kHandParameters
+  kN,
+  kK17,
+  kD17,
+  kKreg,
+  kDreg,
+  kEC50,
+  kHill,
+  kKi,
+  kS6,
+  kK6,
+  kKsupp,
+  kKdeg,
+  kCL,
+  kKd,
+  kSerum,
+  kHandParameters
 };
 constexpr std::array<const char*, kHandParameters> kHandParameterNames = {
     "N", "k17", "d17", "kreg", "dreg", "EC50", "n", "Ki", "s6", "k6", "Ksupp", "kdeg", "CL", "Kd", "serum"};
@@ -70,8 +90,8 @@ constexpr std::array<const char*, kHandParameters> kHandParameterNames = {
 //   Treg: kreg * N * Ki / (Ki + IL6_signal) - dreg * Treg
 //   IL6:  s6 + k6 * Th17 / (1 + Treg / Ksupp) - kdeg * IL6
 //   Drug: -(CL / serum) * Drug                                        IL6_signal = IL6 * Kd / (Kd + Drug)
-// plus the infusion inputs u, as tolsim's rhs kernels add them. All four are species with rate rules, so y holds
-// their own values (concentrations), not amounts.
+// plus the infusion inputs u, as tolsim's rhs kernels add them. All four are species with rate rules, so y
+// holds their own values (concentrations), not amounts.
 [[gnu::noinline]] void hand_rhs(double /*t*/, const double* y, const double* q, const double* u, double* f) {
   const double il6_signal = y[kIL6] * q[kKd] / (q[kKd] + y[kDrug]);
   const double signal_h = std::pow(il6_signal, q[kHill]);
@@ -82,8 +102,8 @@ constexpr std::array<const char*, kHandParameters> kHandParameterNames = {
   f[kDrug] = -(q[kCL] / q[kSerum]) * y[kDrug] + u[kDrug];
 }
 
-// d(dy/dt)/dy, dense and column-major (J[i + j*4] = d f_i / d y_j) like tolsim's jacobian kernel, differentiated
-// by hand. With s = IL6_signal and h = s^n / (s^n + EC50^n):
+// d(dy/dt)/dy, dense and column-major (J[i + j*4] = d f_i / d y_j) like tolsim's jacobian kernel,
+// differentiated by hand. With s = IL6_signal and h = s^n / (s^n + EC50^n):
 //   ds/dIL6 = Kd / (Kd + Drug)            ds/dDrug = -IL6 Kd / (Kd + Drug)^2
 //   dh/ds   = n s^(n-1) EC50^n / (s^n + EC50^n)^2
 [[gnu::noinline]] void hand_jacobian(double /*t*/, const double* y, const double* q, const double* /*u*/,
@@ -95,7 +115,8 @@ constexpr std::array<const char*, kHandParameters> kHandParameterNames = {
   const double s_h = std::pow(s, q[kHill]);
   const double ec50_h = std::pow(q[kEC50], q[kHill]);
   const double hill_denominator = s_h + ec50_h;
-  const double dh_ds = q[kHill] * std::pow(s, q[kHill] - 1.0) * ec50_h / (hill_denominator * hill_denominator);
+  const double dh_ds =
+      q[kHill] * std::pow(s, q[kHill] - 1.0) * ec50_h / (hill_denominator * hill_denominator);
   const double ki_plus_s = q[kKi] + s;
   const double dtreg_ds = -q[kKreg] * q[kN] * q[kKi] / (ki_plus_s * ki_plus_s);
   const double suppression = 1.0 + y[kTreg] / q[kKsupp];
@@ -125,7 +146,8 @@ class HandKernels final : public Kernels {
   static constexpr int kRhs = 0;
   static constexpr int kJacobian = 1;
 
-  void eval(int kernel, double t, const double* y, const double* p, const double* u, double* out) const override {
+  void eval(int kernel, double t, const double* y, const double* p, const double* u,
+            double* out) const override {
     if (kernel < 0 || kernel >= count()) throw std::out_of_range("HandKernels: no such kernel");
     functions_[static_cast<std::size_t>(kernel)](t, y, p, u, out);
   }
@@ -145,10 +167,10 @@ class HandKernels final : public Kernels {
 // the Jacobian is non-zero and an infusion input on Drug so that u is exercised.
 struct Point {
   double t = 3.0;
-  std::vector<double> y;      // compiled model's state order (checked to equal the hand-written order)
+  std::vector<double> y;  // compiled model's state order (checked to equal the hand-written order)
   std::vector<double> u;
-  std::vector<double> p;      // compiled model's parameter vector
-  std::vector<double> q;      // hand-written parameter vector, copied from p by name
+  std::vector<double> p;  // compiled model's parameter vector
+  std::vector<double> q;  // hand-written parameter vector, copied from p by name
 };
 
 // One way to evaluate one kernel: either a direct call through a function pointer, or Kernels::eval.
@@ -170,10 +192,13 @@ struct Fixture {
   tolsim::CompiledModel interpreted;
   HandKernels hand_kernels;
   Point point;
-  std::map<std::string, Path> paths;  // by benchmark name without "BM_": "rhs/native", "jacobian/hand_pointer"...
+  std::map<std::string, Path>
+      paths;  // by benchmark name without "BM_": "rhs/native", "jacobian/hand_pointer"...
 };
 
-std::string example(const std::string& file) { return std::string(TOLSIM_SOURCE_DIR) + "/examples/" + file; }
+std::string example(const std::string& file) {
+  return std::string(TOLSIM_SOURCE_DIR) + "/examples/" + file;
+}
 
 [[noreturn]] void fail(const std::string& message) {
   std::fprintf(stderr, "bench_kernels: %s\n", message.c_str());
@@ -205,7 +230,8 @@ void check_agreement(const Fixture& f, const std::string& kernel, double rel) {
     for (std::size_t i = 0; i < reference.size(); ++i) {
       if (!std::isfinite(reference[i]) || !agree(values[i], reference[i], rel)) {
         char text[256];
-        std::snprintf(text, sizeof text, "%s disagrees with the hand-written %s at entry %zu: %.17g vs %.17g "
+        std::snprintf(text, sizeof text,
+                      "%s disagrees with the hand-written %s at entry %zu: %.17g vs %.17g "
                       "(tolerance %g relative); refusing to time different functions",
                       name.c_str(), kernel.c_str(), i, values[i], reference[i], rel);
         fail(text);
@@ -224,7 +250,8 @@ void build_fixture(Fixture& f) {
   f.interpreted = tolsim::compile_model(loaded.model, interpreter_options);
 
   const tolsim::CompiledModel& m = f.native;
-  if (m.n_states() != kHandStates) fail("the compiled model has " + std::to_string(m.n_states()) + " states, not 4");
+  if (m.n_states() != kHandStates)
+    fail("the compiled model has " + std::to_string(m.n_states()) + " states, not 4");
   for (int i = 0; i < kHandStates; ++i) {
     const auto index = m.find_state(kHandStateNames[static_cast<std::size_t>(i)]);
     if (!index || *index != i)
@@ -267,13 +294,14 @@ void build_fixture(Fixture& f) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Timed and counted loops. Each takes its pointers through DoNotOptimize so that the optimiser can neither inline
-// the hand-written function nor devirtualise eval; ClobberMemory after each call makes every call re-read its
-// inputs and keeps its stores.
+// Timed and counted loops. Each takes its pointers through DoNotOptimize so that the optimiser can neither
+// inline the hand-written function nor devirtualise eval; ClobberMemory after each call makes every call
+// re-read its inputs and keeps its stores.
 //
-// GCC also devirtualises *speculatively*: HandKernels is the only Kernels it sees in this file, so it would compare
-// the vtable entry with HandKernels::eval and inline that, giving the hand-written kernels a cheaper dispatch than
-// the native ones (callgrind showed 15 fewer instructions per call). The loops are built without it.
+// GCC also devirtualises *speculatively*: HandKernels is the only Kernels it sees in this file, so it would
+// compare the vtable entry with HandKernels::eval and inline that, giving the hand-written kernels a cheaper
+// dispatch than the native ones (callgrind showed 15 fewer instructions per call). The loops are built
+// without it.
 #if defined(__GNUC__) && !defined(__clang__)
 #define TOLSIM_BENCH_NO_SPECULATION __attribute__((optimize("no-devirtualize-speculatively")))
 #else
@@ -311,7 +339,8 @@ TOLSIM_BENCH_NO_SPECULATION void time_kernels(benchmark::State& state, const Pat
 }
 
 // The loop callgrind counts (--toggle-collect='*counted_loop*'): the same body as the timed loops.
-[[gnu::noinline]] TOLSIM_BENCH_NO_SPECULATION void counted_loop(const Path& path, const Point& x, long iterations) {
+[[gnu::noinline]] TOLSIM_BENCH_NO_SPECULATION void counted_loop(const Path& path, const Point& x,
+                                                                long iterations) {
   KernelFunction function = path.direct;
   const Kernels* kernels = path.kernels;
   const double* y = x.y.data();
@@ -361,7 +390,8 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     fail(std::string("setting up: ") + e.what());
   }
-  constexpr double kAgreement = 1e-12;  // relative, entry by entry: the condition for a fair comparison
+  constexpr double kAgreement =
+      1e-12;  // relative, entry by entry: the condition for a fair comparison
   check_agreement(fixture, "rhs", kAgreement);
   check_agreement(fixture, "jacobian", kAgreement);
 

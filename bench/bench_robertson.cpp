@@ -1,11 +1,11 @@
-// Whole simulations: each shipped example with its scenario, as `tolsim simulate` runs it, with native kernels and
-// with the interpreter.
+// Whole simulations: each shipped example with its scenario, as `tolsim simulate` runs it, with native
+// kernels and with the interpreter.
 //
 // What one iteration times: simulate(model, setup) -- CVODES from t_start to t_end with the scenario's doses,
-// output times and solver settings, collecting every output into a table. Loading the YAML, compiling the model
-// and binding the scenario happen once, before timing (compile times are in bench_compile). The solver's
-// counters of the last run are reported next to the time (steps, rhs and jacobian evaluations...), so that a
-// change of speed can be told apart from a change of work.
+// output times and solver settings, collecting every output into a table. Loading the YAML, compiling the
+// model and binding the scenario happen once, before timing (compile times are in bench_compile). The
+// solver's counters of the last run are reported next to the time (steps, rhs and jacobian evaluations...),
+// so that a change of speed can be told apart from a change of work.
 //
 // Figures and command lines: docs/performance.md.
 #include <benchmark/benchmark.h>
@@ -30,7 +30,9 @@ struct Case {
   tolsim::SimulationSetup setup;
 };
 
-std::string example(const std::string& file) { return std::string(TOLSIM_SOURCE_DIR) + "/examples/" + file; }
+std::string example(const std::string& file) {
+  return std::string(TOLSIM_SOURCE_DIR) + "/examples/" + file;
+}
 
 std::unique_ptr<Case> make_case(const std::string& stem, tolsim::CompileOptions::Backend backend,
                                 const std::string& backend_name) {
@@ -80,9 +82,9 @@ int main(int argc, char** argv) {
   }
   for (const auto& c : cases) {
     const Case* p = c.get();
-    benchmark::RegisterBenchmark(("BM_simulate/" + c->name).c_str(),
-                                 [p](benchmark::State& state) { run_simulation(state, *p); })
-        ->Unit(benchmark::kMicrosecond);
+    benchmark::RegisterBenchmark(("BM_simulate/" + c->name).c_str(), [p](benchmark::State& state) {
+      run_simulation(state, *p);
+    })->Unit(benchmark::kMicrosecond);
   }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

@@ -19,9 +19,11 @@ void add_check_command(CLI::App& app, const GlobalOptions& global, int& exit_cod
     bool strict = false;
   };
   auto options = std::make_shared<Options>();
-  CLI::App* cmd = app.add_subcommand("check", "Validate a model (names, cycles, units, sources) and summarise it");
+  CLI::App* cmd =
+      app.add_subcommand("check", "Validate a model (names, cycles, units, sources) and summarise it");
   cmd->add_option("MODEL", options->model, "Model file (YAML)")->required();
-  cmd->add_flag("--strict", options->strict, "Treat warnings (such as parameters without a source) as errors");
+  cmd->add_flag("--strict", options->strict,
+                "Treat warnings (such as parameters without a source) as errors");
   cmd->callback([options, &global, &exit_code] {
     const model::LoadedModel loaded = model::load_model(options->model);
     // Initial values computed from expressions are known only once the model is compiled; the interpreter is

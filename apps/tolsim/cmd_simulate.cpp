@@ -56,7 +56,8 @@ Scenario build_scenario(const SimulateOptions& o) {
     auto setting = std::find_if(solver_settings().begin(), solver_settings().end(),
                                 [&](const SolverSetting& st) { return st.name == name; });
     if (eq == std::string::npos || setting == solver_settings().end())
-      throw UsageError(SourceLocation{}, fmt::format("--solver '{}': expected NAME=VALUE with a known setting", text));
+      throw UsageError(SourceLocation{},
+                       fmt::format("--solver '{}': expected NAME=VALUE with a known setting", text));
     if (auto problem = setting->set(s.solver, text.substr(eq + 1)); !problem.empty())
       throw UsageError(SourceLocation{}, fmt::format("--solver {}: {}", text, problem));
   }
@@ -69,24 +70,28 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
   auto o = std::make_shared<SimulateOptions>();
   CLI::App* cmd = app.add_subcommand("simulate", "Simulate one patient and write a CSV of the outputs");
   cmd->add_option("MODEL", o->model, "Model file (YAML)")->required();
-  cmd->add_option("--scenario", o->scenario, "Scenario file (YAML): doses, overrides, times, solver settings");
+  cmd->add_option("--scenario", o->scenario,
+                  "Scenario file (YAML): doses, overrides, times, solver settings");
   cmd->add_option("--set", o->sets, "Override a parameter or initial value: NAME=VALUE [UNIT] (repeatable)");
   cmd->add_option("--dose", o->doses,
                   "Add a dose: \"target=NAME,amount=VALUE UNIT[,start=T][,every=T][,count=N][,duration=T]\" "
                   "(repeatable; times may carry units, e.g. every=7 d)");
   cmd->add_option("--t-end", o->t_end, "End time, in model time units or with a unit (\"12 week\")");
   cmd->add_option("--times", o->times, "Output times: \"0,7,14\" or \"start:stop:step\" (model time units)");
-  cmd->add_option("--out", o->out, "CSV file to write (default: standard output); written only if the run succeeds");
+  cmd->add_option("--out", o->out,
+                  "CSV file to write (default: standard output); written only if the run succeeds");
   cmd->add_option("--columns", o->columns, "Outputs to write (default: every species and observable)")
       ->delimiter(',');
   std::string solver_help = "Solver setting NAME=VALUE (repeatable):";
   for (const auto& s : solver_settings())
-    solver_help += fmt::format("\n  {} ({}{}): {}", s.name, s.get(SolverOptions{}), s.unit.empty() ? "" : " " + s.unit,
-                               s.description);
+    solver_help += fmt::format("\n  {} ({}{}): {}", s.name, s.get(SolverOptions{}),
+                               s.unit.empty() ? "" : " " + s.unit, s.description);
   cmd->add_option("--solver", o->solver, solver_help);
-  cmd->add_option("--backend", o->backend, "Kernel backend: auto (native if a C++ compiler works), native, interpreter")
+  cmd->add_option("--backend", o->backend,
+                  "Kernel backend: auto (native if a C++ compiler works), native, interpreter")
       ->check(CLI::IsMember({"auto", "native", "interpreter"}));
-  cmd->add_flag("--summary", o->summary, "Print a table of initial, minimum, maximum and final values to stderr");
+  cmd->add_flag("--summary", o->summary,
+                "Print a table of initial, minimum, maximum and final values to stderr");
   cmd->callback([o, &global, &exit_code] {
     const model::LoadedModel loaded = model::load_model(o->model);
     if (!global.quiet) print_diagnostics(loaded.diagnostics, true);
@@ -97,8 +102,9 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
     const CompiledModel compiled = compile_model(loaded.model, compile, &report);
     const SimulationSetup setup = make_setup(compiled, scenario);
     const std::vector<int> columns = select_columns(compiled, scenario);
-    // Open the output before simulating: an unwritable --out is the user's mistake (exit 2), found before a long
-    // run rather than after it. Until commit() only a temporary file exists, and it is removed if the run fails.
+    // Open the output before simulating: an unwritable --out is the user's mistake (exit 2), found before a
+    // long run rather than after it. Until commit() only a temporary file exists, and it is removed if the
+    // run fails.
     std::optional<io::AtomicFile> file;
     if (!o->out.empty()) {
       try {
@@ -110,15 +116,17 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
     const SimulationResult result = simulate(compiled, setup);
     if (result.summary.status == SolveStatus::kInvalidSetup) {
       // The values do not fit the model (a negative initial value set on the command line, a parameter whose
-      // expression gives NaN): that is bad input, not a numerical failure. One message per line, as for models.
+      // expression gives NaN): that is bad input, not a numerical failure. One message per line, as for
+      // models.
       std::istringstream lines(result.summary.message);
-      for (std::string line; std::getline(lines, line);) fmt::print(stderr, "{}: error: {}\n", o->model, line);
+      for (std::string line; std::getline(lines, line);)
+        fmt::print(stderr, "{}: error: {}\n", o->model, line);
       exit_code = kExitBadInput;
       return;
     }
     if (!result.ok()) {
-      fmt::print(stderr, "{}: error: simulation failed at {} = {}: {}\n", o->model, "time", result.summary.t_failure,
-                 result.summary.message);
+      fmt::print(stderr, "{}: error: simulation failed at {} = {}: {}\n", o->model, "time",
+                 result.summary.t_failure, result.summary.message);
       exit_code = kExitNumerical;
       return;
     }

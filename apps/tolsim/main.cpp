@@ -11,9 +11,10 @@
 
 int main(int argc, char** argv) {
   using namespace tolsim::cli;
-  CLI::App app{"tolsim: simulate the immune system in autoimmune disease and the therapies meant to restore "
-               "self-tolerance.\n\nExit codes: 0 ok, 1 internal error, 2 bad input (model, scenario, arguments), "
-               "3 numerical failure."};
+  CLI::App app{
+      "tolsim: simulate the immune system in autoimmune disease and the therapies meant to restore "
+      "self-tolerance.\n\nExit codes: 0 ok, 1 internal error, 2 bad input (model, scenario, arguments), "
+      "3 numerical failure."};
   app.name("tolsim");
   app.set_version_flag("--version", fmt::format("tolsim {}", tolsim::kVersion));
   app.require_subcommand(1);
@@ -28,8 +29,8 @@ int main(int argc, char** argv) {
     for (const CLI::App* sub : app.get_subcommands({})) commands.push_back(sub->get_name());
     const std::string word = argv[1];
     if (std::find(commands.begin(), commands.end(), word) == commands.end()) {
-      fmt::print(stderr, "error: unknown command '{}'{}; commands: {}\n", word, tolsim::did_you_mean(word, commands),
-                 fmt::join(commands, ", "));
+      fmt::print(stderr, "error: unknown command '{}'{}; commands: {}\n", word,
+                 tolsim::did_you_mean(word, commands), fmt::join(commands, ", "));
       return kExitBadInput;
     }
   }

@@ -1,7 +1,7 @@
 #include "tolsim/common/error.hpp"
 
-#include <algorithm>
 #include <fmt/format.h>
+#include <algorithm>
 
 namespace tolsim {
 
@@ -18,9 +18,12 @@ std::string SourceLocation::to_string() const {
 namespace {
 const char* severity_word(Severity severity) {
   switch (severity) {
-    case Severity::kError: return "error";
-    case Severity::kWarning: return "warning";
-    case Severity::kNote: return "note";
+    case Severity::kError:
+      return "error";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kNote:
+      return "note";
   }
   return "error";
 }
@@ -45,17 +48,17 @@ void Diagnostics::append(const Diagnostics& other) {
   items_.insert(items_.end(), other.items_.begin(), other.items_.end());
 }
 
-bool Diagnostics::has_errors() const { return error_count() > 0; }
+bool Diagnostics::has_errors() const {
+  return error_count() > 0;
+}
 
 std::size_t Diagnostics::error_count() const {
-  return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
-    return d.severity == Severity::kError;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::kError; }));
 }
 std::size_t Diagnostics::warning_count() const {
-  return static_cast<std::size_t>(std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) {
-    return d.severity == Severity::kWarning;
-  }));
+  return static_cast<std::size_t>(std::count_if(
+      items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::kWarning; }));
 }
 
 std::string Diagnostics::to_string() const {
@@ -87,8 +90,8 @@ InputError::InputError(SourceLocation location, const std::string& message)
     : InputError(single(std::move(location), message)) {}
 
 namespace {
-// Optimal string alignment distance (Levenshtein plus adjacent transpositions), case-insensitive: the usual typo
-// model of "did you mean" suggestions.
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions), case-insensitive: the usual
+// typo model of "did you mean" suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b) {
   const std::size_t n = a.size(), m = b.size();
   std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));

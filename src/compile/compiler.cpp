@@ -75,8 +75,8 @@ class Compiler {
       (rule.kind == model::Rule::Kind::kAssignment ? assignment : rate)[rule.variable] = &rule.math;
 
     auto classify_one = [&](const std::string& id, bool constant, const std::optional<double>& value,
-                            const model::Expression* initial, ParameterSlot::Role role, const std::string& unit,
-                            const SourceLocation& loc) {
+                            const model::Expression* initial, ParameterSlot::Role role,
+                            const std::string& unit, const SourceLocation& loc) {
       Quantity q;
       if (auto it = assignment.find(id); it != assignment.end()) {
         q.kind = Quantity::Kind::kAssigned;
@@ -94,7 +94,9 @@ class Compiler {
       } else {
         q.kind = Quantity::Kind::kState;
         q.initial = initial;
-        if (!initial) q.initial_slot = add_parameter(id, ParameterSlot::Role::kInitialValue, unit, value.value_or(0.0), loc);
+        if (!initial)
+          q.initial_slot =
+              add_parameter(id, ParameterSlot::Role::kInitialValue, unit, value.value_or(0.0), loc);
       }
       return q;
     };
@@ -117,7 +119,8 @@ class Compiler {
         // Species changed by reactions (or by nothing continuous) are stored as amounts, so that a changing
         // compartment size conserves mass; a rate rule gives the derivative of the species' own value.
         q.amount_of_concentration = !by_rate_rule && !s.only_substance_units;
-        if (q.initial_is_amount && q.initial_slot >= 0) out_.parameters[static_cast<std::size_t>(q.initial_slot)].unit = amount;
+        if (q.initial_is_amount && q.initial_slot >= 0)
+          out_.parameters[static_cast<std::size_t>(q.initial_slot)].unit = amount;
         StateVariable v;
         v.name = s.id;
         v.storage = by_rate_rule ? StateVariable::Storage::kValue : StateVariable::Storage::kAmount;
@@ -141,8 +144,9 @@ class Compiler {
     }
     for (const auto& r : m_.reactions)
       for (const auto& p : r.local_parameters)
-        local_slots_[r.id + "/" + p.id] = add_parameter(r.id + "." + p.id, ParameterSlot::Role::kLocalParameter,
-                                                        p.unit, p.value.value_or(0.0), p.location);
+        local_slots_[r.id + "/" + p.id] =
+            add_parameter(r.id + "." + p.id, ParameterSlot::Role::kLocalParameter, p.unit,
+                          p.value.value_or(0.0), p.location);
     for (const auto& [id, math] : rate)
       if (quantities_.count(id) && quantities_.at(id).kind == Quantity::Kind::kState) {
         const int slot = quantities_.at(id).slot;
@@ -151,7 +155,8 @@ class Compiler {
   }
 
   // Compartments and parameters that change over time are stored as their own values.
-  void add_value_state(const std::string& id, Quantity& q, const std::string& unit, const SourceLocation& location) {
+  void add_value_state(const std::string& id, Quantity& q, const std::string& unit,
+                       const SourceLocation& location) {
     if (q.kind != Quantity::Kind::kState) return;
     StateVariable v;
     v.name = id;
@@ -166,7 +171,8 @@ class Compiler {
     expr::KernelSpec spec;
     for (const auto& s : out_.states) spec.outputs.push_back(lowering.initial_state_value(s.name));
     for (int slot : out_.derived_parameters)
-      spec.outputs.push_back(lowering.symbol(out_.parameters[static_cast<std::size_t>(slot)].name, Mode::kInitial));
+      spec.outputs.push_back(
+          lowering.symbol(out_.parameters[static_cast<std::size_t>(slot)].name, Mode::kInitial));
     return spec;
   }
 
@@ -180,7 +186,8 @@ class Compiler {
         const Quantity& q = quantities_.at(ref.species);
         if (!s || s->boundary || q.kind != Quantity::Kind::kState || rate_rules_.count(q.slot)) return;
         NodeId term = graph_.mul(graph_.constant(sign * ref.stoichiometry), rate);
-        const std::string& factor = !s->conversion_factor.empty() ? s->conversion_factor : m_.conversion_factor;
+        const std::string& factor =
+            !s->conversion_factor.empty() ? s->conversion_factor : m_.conversion_factor;
         if (!factor.empty()) term = graph_.mul(term, lowering.symbol(factor, Mode::kDynamic));
         auto& fi = f[static_cast<std::size_t>(q.slot)];
         fi = graph_.add(fi, term);
@@ -188,8 +195,10 @@ class Compiler {
       for (const auto& ref : r.reactants) apply(ref, -1.0);
       for (const auto& ref : r.products) apply(ref, 1.0);
     }
-    for (const auto& [slot, math] : rate_rules_) f[static_cast<std::size_t>(slot)] = lowering.lower(*math, Mode::kDynamic);
-    for (int i = 0; i < n; ++i) f[static_cast<std::size_t>(i)] = graph_.add(f[static_cast<std::size_t>(i)], graph_.input(i));
+    for (const auto& [slot, math] : rate_rules_)
+      f[static_cast<std::size_t>(slot)] = lowering.lower(*math, Mode::kDynamic);
+    for (int i = 0; i < n; ++i)
+      f[static_cast<std::size_t>(i)] = graph_.add(f[static_cast<std::size_t>(i)], graph_.input(i));
     return f;
   }
 
@@ -254,8 +263,9 @@ class Compiler {
                                       : TriggerTerm::Kind::kNot;
       for (const auto& a : ast.args) term.children.push_back(child(*a));
     } else if (ast.kind == AstKind::kBinary) {
-      static const std::map<AstOp, Op> ops = {{AstOp::kLt, Op::kLt}, {AstOp::kLe, Op::kLe}, {AstOp::kGt, Op::kGt},
-                                              {AstOp::kGe, Op::kGe}, {AstOp::kEq, Op::kEq}, {AstOp::kNe, Op::kNe}};
+      static const std::map<AstOp, Op> ops = {{AstOp::kLt, Op::kLt}, {AstOp::kLe, Op::kLe},
+                                              {AstOp::kGt, Op::kGt}, {AstOp::kGe, Op::kGe},
+                                              {AstOp::kEq, Op::kEq}, {AstOp::kNe, Op::kNe}};
       Relation rel;
       rel.op = ops.at(ast.op);
       model::Expression lhs{ast.args[0], {}, {}, true};
@@ -301,7 +311,8 @@ class Compiler {
 
   expr::KernelSpec outputs_kernel(Lowering& lowering) {
     expr::KernelSpec spec;
-    auto add_output = [&](const std::string& name, const std::string& unit, OutputColumn::Kind kind, bool default_column) {
+    auto add_output = [&](const std::string& name, const std::string& unit, OutputColumn::Kind kind,
+                          bool default_column) {
       output_index_[name] = out_.n_outputs();
       out_.outputs.push_back({name, unit, kind, default_column});
       spec.outputs.push_back(lowering.symbol(name, Mode::kDynamic));
@@ -326,8 +337,8 @@ class Compiler {
         spec.outputs.push_back(lowering.lower(a.math, Mode::kDynamic));
         const Quantity& q = quantities_.at(a.variable);
         if (q.kind != Quantity::Kind::kState)
-          throw ModelError(a.location, fmt::format("event '{}' assigns '{}', which does not change over time", e.id,
-                                                   a.variable));
+          throw ModelError(a.location, fmt::format("event '{}' assigns '{}', which does not change over time",
+                                                   e.id, a.variable));
         EventAssignment target;
         target.state = q.slot;
         if (q.amount_of_concentration) {
@@ -346,7 +357,8 @@ class Compiler {
     rep.graph_nodes = static_cast<int>(graph_.size());
     if (options_.backend != CompileOptions::Backend::kInterpreter) {
       const std::string source = expr::generate_cpp(graph_, specs);
-      expr::NativeResult native = expr::compile_native(source, static_cast<int>(specs.size()), options_.native);
+      expr::NativeResult native =
+          expr::compile_native(source, static_cast<int>(specs.size()), options_.native);
       if (native.kernels) {
         out_.kernels = native.kernels;
         rep.backend = "native";
@@ -376,7 +388,8 @@ class Compiler {
     std::vector<double> u(y0.size(), 0.0);
     out_.kernels->eval(out_.kernel.outputs, 0.0, y0.data(), p.data(), u.data(), outputs.data());
     for (auto& s : out_.states) {
-      if (s.storage != StateVariable::Storage::kAmount || !s.is_concentration || s.compartment_output < 0) continue;
+      if (s.storage != StateVariable::Storage::kAmount || !s.is_concentration || s.compartment_output < 0)
+        continue;
       const double size = outputs[static_cast<std::size_t>(s.compartment_output)];
       s.atol_scale = std::isfinite(size) && size > 0 ? size : 1.0;
     }
@@ -408,8 +421,8 @@ Diagnostics initial_value_problems(const CompiledModel& model, const std::vector
     if (!std::isfinite(y0[i]))
       d.error(s.location, fmt::format("the initial value of '{}' computes to {}", s.name, y0[i]));
     else if (s.nonnegative && y0[i] < 0)
-      d.error(s.location, fmt::format("the initial value of '{}' computes to {}, but it may not go negative", s.name,
-                                      y0[i]));
+      d.error(s.location, fmt::format("the initial value of '{}' computes to {}, but it may not go negative",
+                                      s.name, y0[i]));
   }
   return d;
 }

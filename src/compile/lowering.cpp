@@ -16,7 +16,8 @@ using expr::AstOp;
 using expr::NodeId;
 using expr::Op;
 
-Lowering::Lowering(const model::Model& model, expr::Graph& graph, const std::map<std::string, Quantity>& quantities,
+Lowering::Lowering(const model::Model& model, expr::Graph& graph,
+                   const std::map<std::string, Quantity>& quantities,
                    const std::map<std::string, int>& local_parameter_slots)
     : model_(model), g_(graph), quantities_(quantities), local_slots_(local_parameter_slots) {}
 
@@ -26,7 +27,9 @@ NodeId Lowering::lower(const model::Expression& e, Mode mode, const std::string&
   return lower_ast(*e.ast, scope);
 }
 
-NodeId Lowering::compartment_size(const std::string& compartment, Mode mode) { return symbol(compartment, mode); }
+NodeId Lowering::compartment_size(const std::string& compartment, Mode mode) {
+  return symbol(compartment, mode);
+}
 
 NodeId Lowering::symbol(const std::string& name, Mode mode) {
   const int m = static_cast<int>(mode);
@@ -46,16 +49,21 @@ NodeId Lowering::symbol(const std::string& name, Mode mode) {
     // A reaction's id stands for its rate.
     auto r = std::find_if(model_.reactions.begin(), model_.reactions.end(),
                           [&](const model::Reaction& rx) { return rx.id == name; });
-    if (r == model_.reactions.end()) throw ModelError(SourceLocation{}, fmt::format("unknown name '{}'", name));
+    if (r == model_.reactions.end())
+      throw ModelError(SourceLocation{}, fmt::format("unknown name '{}'", name));
     result = lower(r->rate, mode, r->id);
   } else {
     const Quantity& info = q->second;
     switch (info.kind) {
-      case Quantity::Kind::kParameter: result = g_.param(info.slot); break;
+      case Quantity::Kind::kParameter:
+        result = g_.param(info.slot);
+        break;
       case Quantity::Kind::kDerived:
         result = mode == Mode::kDynamic ? g_.param(info.slot) : lower(*info.initial, Mode::kInitial);
         break;
-      case Quantity::Kind::kAssigned: result = lower(*info.rule, mode); break;
+      case Quantity::Kind::kAssigned:
+        result = lower(*info.rule, mode);
+        break;
       case Quantity::Kind::kState:
         if (mode == Mode::kDynamic) {
           result = g_.state(info.slot);
@@ -87,7 +95,8 @@ NodeId Lowering::initial_state_value(const std::string& name) {
 
 NodeId Lowering::lower_ast(const Ast& node, const Scope& scope) {
   switch (node.kind) {
-    case AstKind::kNumber: return g_.constant(node.number);
+    case AstKind::kNumber:
+      return g_.constant(node.number);
     case AstKind::kSymbol: {
       if (scope.arguments) {
         auto it = scope.arguments->find(node.name);
@@ -109,24 +118,39 @@ NodeId Lowering::lower_ast(const Ast& node, const Scope& scope) {
       NodeId a = lower_ast(*node.args[0], scope);
       NodeId b = lower_ast(*node.args[1], scope);
       switch (node.op) {
-        case AstOp::kAdd: return g_.add(a, b);
-        case AstOp::kSub: return g_.sub(a, b);
-        case AstOp::kMul: return g_.mul(a, b);
-        case AstOp::kDiv: return g_.div(a, b);
-        case AstOp::kPow: return g_.pow(a, b);
-        case AstOp::kLt: return g_.binary(Op::kLt, a, b);
-        case AstOp::kLe: return g_.binary(Op::kLe, a, b);
-        case AstOp::kGt: return g_.binary(Op::kGt, a, b);
-        case AstOp::kGe: return g_.binary(Op::kGe, a, b);
-        case AstOp::kEq: return g_.binary(Op::kEq, a, b);
-        case AstOp::kNe: return g_.binary(Op::kNe, a, b);
-        case AstOp::kAnd: return g_.binary(Op::kAnd, a, b);
-        case AstOp::kOr: return g_.binary(Op::kOr, a, b);
-        default: break;
+        case AstOp::kAdd:
+          return g_.add(a, b);
+        case AstOp::kSub:
+          return g_.sub(a, b);
+        case AstOp::kMul:
+          return g_.mul(a, b);
+        case AstOp::kDiv:
+          return g_.div(a, b);
+        case AstOp::kPow:
+          return g_.pow(a, b);
+        case AstOp::kLt:
+          return g_.binary(Op::kLt, a, b);
+        case AstOp::kLe:
+          return g_.binary(Op::kLe, a, b);
+        case AstOp::kGt:
+          return g_.binary(Op::kGt, a, b);
+        case AstOp::kGe:
+          return g_.binary(Op::kGe, a, b);
+        case AstOp::kEq:
+          return g_.binary(Op::kEq, a, b);
+        case AstOp::kNe:
+          return g_.binary(Op::kNe, a, b);
+        case AstOp::kAnd:
+          return g_.binary(Op::kAnd, a, b);
+        case AstOp::kOr:
+          return g_.binary(Op::kOr, a, b);
+        default:
+          break;
       }
       throw InternalError("unknown binary operator in lowering");
     }
-    case AstKind::kCall: return lower_call(node, scope);
+    case AstKind::kCall:
+      return lower_call(node, scope);
   }
   throw InternalError("unknown AST node in lowering");
 }
@@ -137,16 +161,18 @@ NodeId Lowering::lower_call(const Ast& node, const Scope& scope) {
   for (const auto& a : node.args) args.push_back(lower_ast(*a, scope));
   const std::string& f = node.name;
   static const std::map<std::string, Op> unary = {
-      {"exp", Op::kExp},   {"log", Op::kLog},   {"ln", Op::kLog},     {"log10", Op::kLog10}, {"sqrt", Op::kSqrt},
-      {"abs", Op::kAbs},   {"floor", Op::kFloor}, {"ceil", Op::kCeil}, {"sin", Op::kSin},     {"cos", Op::kCos},
-      {"tan", Op::kTan},   {"asin", Op::kAsin}, {"acos", Op::kAcos},  {"atan", Op::kAtan},   {"sinh", Op::kSinh},
-      {"cosh", Op::kCosh}, {"tanh", Op::kTanh}, {"not", Op::kNot}};
+      {"exp", Op::kExp},   {"log", Op::kLog},   {"ln", Op::kLog},      {"log10", Op::kLog10},
+      {"sqrt", Op::kSqrt}, {"abs", Op::kAbs},   {"floor", Op::kFloor}, {"ceil", Op::kCeil},
+      {"sin", Op::kSin},   {"cos", Op::kCos},   {"tan", Op::kTan},     {"asin", Op::kAsin},
+      {"acos", Op::kAcos}, {"atan", Op::kAtan}, {"sinh", Op::kSinh},   {"cosh", Op::kCosh},
+      {"tanh", Op::kTanh}, {"not", Op::kNot}};
   if (auto it = unary.find(f); it != unary.end() && args.size() == 1) return g_.unary(it->second, args[0]);
   if (f == "log2" && args.size() == 1) return g_.div(g_.unary(Op::kLog, args[0]), g_.constant(std::log(2.0)));
   if (f == "pow" && args.size() == 2) return g_.pow(args[0], args[1]);
   if ((f == "min" || f == "max") && !args.empty()) {
     NodeId acc = args[0];
-    for (std::size_t i = 1; i < args.size(); ++i) acc = g_.binary(f == "min" ? Op::kMin : Op::kMax, acc, args[i]);
+    for (std::size_t i = 1; i < args.size(); ++i)
+      acc = g_.binary(f == "min" ? Op::kMin : Op::kMax, acc, args[i]);
     return acc;
   }
   if ((f == "and" || f == "or" || f == "xor") && !args.empty()) {
@@ -162,8 +188,8 @@ NodeId Lowering::lower_call(const Ast& node, const Scope& scope) {
     return g_.div(xn, g_.add(g_.pow(args[1], args[2]), xn));
   }
   if (f == "piecewise" && !args.empty()) {
-    // piecewise(v1, c1, v2, c2, ..., otherwise): the first true condition wins; with no `otherwise` and no true
-    // condition the value is undefined (NaN), which the solver reports instead of inventing a number.
+    // piecewise(v1, c1, v2, c2, ..., otherwise): the first true condition wins; with no `otherwise` and no
+    // true condition the value is undefined (NaN), which the solver reports instead of inventing a number.
     NodeId acc = args.size() % 2 == 1 ? args.back() : g_.constant(std::numeric_limits<double>::quiet_NaN());
     const std::size_t pairs = args.size() / 2;
     for (std::size_t k = pairs; k-- > 0;) acc = g_.select(args[2 * k + 1], args[2 * k], acc);

@@ -22,8 +22,8 @@ struct Quantity {
     kAssigned,   // an assignment rule: inlined wherever it is used
   };
   Kind kind = Kind::kParameter;
-  int slot = -1;          // p index (kParameter, kDerived) or y index (kState)
-  int initial_slot = -1;  // kState with a numeric initial value: p index holding it
+  int slot = -1;                               // p index (kParameter, kDerived) or y index (kState)
+  int initial_slot = -1;                       // kState with a numeric initial value: p index holding it
   const model::Expression* rule = nullptr;     // kAssigned
   const model::Expression* initial = nullptr;  // kDerived, or kState with an initial-value expression
   // Species stored as an amount whose equations use a concentration: value = y / compartment size.

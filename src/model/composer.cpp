@@ -36,17 +36,19 @@ bool Composer::check_identifier(const YamlFile& file, const YAML::Node& at, cons
   bool valid = !name.empty() && (std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_');
   for (char c : name) valid = valid && (std::isalnum(static_cast<unsigned char>(c)) || c == '_');
   if (!valid) {
-    diagnostics_.error(file.location(at),
-                       fmt::format("invalid {} name '{}': use letters, digits and '_', starting with a letter "
-                                   "('.' is reserved for module namespaces)",
-                                   kind, name));
+    diagnostics_.error(
+        file.location(at),
+        fmt::format("invalid {} name '{}': use letters, digits and '_', starting with a letter "
+                    "('.' is reserved for module namespaces)",
+                    kind, name));
     return false;
   }
   if (is_reserved_name(name)) {
-    diagnostics_.error(file.location(at),
-                       fmt::format("'{}' is a reserved name (time, constants and built-in functions) and cannot "
-                                   "name a {}",
-                                   name, kind));
+    diagnostics_.error(
+        file.location(at),
+        fmt::format("'{}' is a reserved name (time, constants and built-in functions) and cannot "
+                    "name a {}",
+                    name, kind));
     return false;
   }
   return true;
@@ -107,14 +109,15 @@ void Composer::read_document(const YamlFile& file, const Scope& scope) {
     return;
   }
   MapReader top(file, root, "model file", diagnostics_,
-                {"tolsim", "name", "description", "time_unit", "unit_check", "include", "inputs", "compartments",
-                 "species", "parameters", "observables", "assignment_rules", "rate_rules", "reactions", "events",
-                 "functions", "notes"});
+                {"tolsim", "name", "description", "time_unit", "unit_check", "include", "inputs",
+                 "compartments", "species", "parameters", "observables", "assignment_rules", "rate_rules",
+                 "reactions", "events", "functions", "notes"});
   if (!top.ok()) return;
   const bool is_root = stack_.size() == 1;
 
   if (auto version = top.integer("tolsim"); version && *version != 1)
-    top.error(top.node("tolsim"), fmt::format("format version {} is not supported (this tolsim reads 1)", *version));
+    top.error(top.node("tolsim"),
+              fmt::format("format version {} is not supported (this tolsim reads 1)", *version));
 
   const std::string time_unit = top.string("time_unit").value_or("day");
   if (is_root) {
@@ -123,16 +126,22 @@ void Composer::read_document(const YamlFile& file, const Scope& scope) {
     model_.description = top.string("description").value_or("");
     model_.location = file.file_location();
     if (auto mode = top.string("unit_check")) {
-      if (*mode == "error") model_.unit_check = UnitCheck::kError;
-      else if (*mode == "warn") model_.unit_check = UnitCheck::kWarning;
-      else if (*mode == "off") model_.unit_check = UnitCheck::kOff;
-      else top.error(top.node("unit_check"), fmt::format("unit_check must be error, warn or off, not '{}'", *mode));
+      if (*mode == "error")
+        model_.unit_check = UnitCheck::kError;
+      else if (*mode == "warn")
+        model_.unit_check = UnitCheck::kWarning;
+      else if (*mode == "off")
+        model_.unit_check = UnitCheck::kOff;
+      else
+        top.error(top.node("unit_check"),
+                  fmt::format("unit_check must be error, warn or off, not '{}'", *mode));
     }
   } else if (time_unit != model_.time_unit) {
-    top.error(top.has("time_unit") ? top.node("time_unit") : root,
-              fmt::format("time unit '{}' differs from the including model's '{}'; modules must share one time "
-                          "unit",
-                          time_unit, model_.time_unit));
+    top.error(
+        top.has("time_unit") ? top.node("time_unit") : root,
+        fmt::format("time unit '{}' differs from the including model's '{}'; modules must share one time "
+                    "unit",
+                    time_unit, model_.time_unit));
   } else {
     (void)top.string("name");
     (void)top.string("description");
@@ -154,49 +163,55 @@ void Composer::read_document(const YamlFile& file, const Scope& scope) {
 
 void Composer::read_inputs(const YamlFile& file, const YAML::Node& node, const Scope& scope) {
   std::set<std::string> declared;
-  for_each_entry(file, node, "inputs", diagnostics_, [&](const std::string& name, const YAML::Node& key,
-                                                         const YAML::Node& value) {
-    if (!check_identifier(file, key, name, "input")) return;
-    declared.insert(name);
-    MapReader r(file, value, fmt::format("input '{}'", name), diagnostics_,
-                {"unit", "description", "default", "source"});
-    if (!r.ok()) return;
-    const auto unit = r.string("unit");
-    if (!unit) r.error("has no unit: every quantity needs one (use '1' for dimensionless)");
-    else if (unit->find_first_not_of(" \t") == std::string::npos)
-      r.error(r.node("unit"), "`unit:` is empty: write '1' for a dimensionless quantity");
-    auto bound = scope.bindings.find(name);
-    if (bound != scope.bindings.end()) {
-      input_bindings_.push_back({scope.declare(name), bound->second, unit.value_or(""), file.location(key)});
-      return;
-    }
-    if (!r.has("default")) {
-      diagnostics_.error(scope.included_at.known() ? scope.included_at : file.location(key),
-                         fmt::format("input '{}' of {} is not connected: add it to `connect:` of the include, or "
-                                     "give the input a `default:` value",
-                                     name, file.path()));
-      return;
-    }
-    // Unconnected input with a default: the module can run on its own, with the input as a constant parameter.
-    Parameter p;
-    p.id = scope.declare(name);
-    p.value = r.number("default");
-    p.unit = unit.value_or("");
-    p.description = r.string("description").value_or("");
-    if (auto source = r.string("source")) {
-      p.source.text = *source;
-      p.source.location = file.location(r.node("source"));
-      p.source.is_assumption = source->rfind("assumption", 0) == 0;
-    }
-    p.location = file.location(key);
-    model_.parameters.push_back(std::move(p));
-  });
+  for_each_entry(
+      file, node, "inputs", diagnostics_,
+      [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+        if (!check_identifier(file, key, name, "input")) return;
+        declared.insert(name);
+        MapReader r(file, value, fmt::format("input '{}'", name), diagnostics_,
+                    {"unit", "description", "default", "source"});
+        if (!r.ok()) return;
+        const auto unit = r.string("unit");
+        if (!unit)
+          r.error("has no unit: every quantity needs one (use '1' for dimensionless)");
+        else if (unit->find_first_not_of(" \t") == std::string::npos)
+          r.error(r.node("unit"), "`unit:` is empty: write '1' for a dimensionless quantity");
+        auto bound = scope.bindings.find(name);
+        if (bound != scope.bindings.end()) {
+          input_bindings_.push_back(
+              {scope.declare(name), bound->second, unit.value_or(""), file.location(key)});
+          return;
+        }
+        if (!r.has("default")) {
+          diagnostics_.error(
+              scope.included_at.known() ? scope.included_at : file.location(key),
+              fmt::format("input '{}' of {} is not connected: add it to `connect:` of the include, or "
+                          "give the input a `default:` value",
+                          name, file.path()));
+          return;
+        }
+        // Unconnected input with a default: the module can run on its own, with the input as a constant
+        // parameter.
+        Parameter p;
+        p.id = scope.declare(name);
+        p.value = r.number("default");
+        p.unit = unit.value_or("");
+        p.description = r.string("description").value_or("");
+        if (auto source = r.string("source")) {
+          p.source.text = *source;
+          p.source.location = file.location(r.node("source"));
+          p.source.is_assumption = source->rfind("assumption", 0) == 0;
+        }
+        p.location = file.location(key);
+        model_.parameters.push_back(std::move(p));
+      });
   for (const auto& [name, target] : scope.bindings) {
     if (!declared.count(name)) {
       std::vector<std::string> candidates(declared.begin(), declared.end());
-      diagnostics_.error(scope.included_at, fmt::format("`connect:` names '{}', which {} does not declare under "
-                                                        "`inputs:`{}",
-                                                        name, file.path(), did_you_mean(name, candidates)));
+      diagnostics_.error(scope.included_at,
+                         fmt::format("`connect:` names '{}', which {} does not declare under "
+                                     "`inputs:`{}",
+                                     name, file.path(), did_you_mean(name, candidates)));
     }
   }
 }
@@ -211,8 +226,8 @@ void Composer::read_includes(const YamlFile& file, const YAML::Node& node, const
   for (const auto& entry : node) {
     YAML::Node spec = entry;
     if (entry.IsScalar()) {  // "- other.yaml": include without a namespace
-      // reset(), not operator=: assigning to a yaml-cpp node that shares `entry` would overwrite the document's
-      // node itself, turning the entry into an empty map and losing its file name and position.
+      // reset(), not operator=: assigning to a yaml-cpp node that shares `entry` would overwrite the
+      // document's node itself, turning the entry into an empty map and losing its file name and position.
       const std::string file_name = entry.Scalar();
       spec.reset(YAML::Node(YAML::NodeType::Map));
       spec["file"] = file_name;
@@ -234,8 +249,9 @@ void Composer::read_includes(const YamlFile& file, const YAML::Node& node, const
     for_each_entry(file, r.node("connect"), "connect", diagnostics_,
                    [&](const std::string& input, const YAML::Node&, const YAML::Node& target) {
                      if (!target.IsScalar()) {
-                       diagnostics_.error(file.location(target),
-                                          fmt::format("connect '{}': expected the name of a quantity", input));
+                       diagnostics_.error(
+                           file.location(target),
+                           fmt::format("connect '{}': expected the name of a quantity", input));
                        return;
                      }
                      child.bindings[input] = scope.reference(target.Scalar());
@@ -246,28 +262,30 @@ void Composer::read_includes(const YamlFile& file, const YAML::Node& node, const
 }
 
 void Composer::read_functions(const YamlFile& file, const YAML::Node& node, const Scope& scope) {
-  for_each_entry(file, node, "functions", diagnostics_, [&](const std::string& name, const YAML::Node& key,
-                                                            const YAML::Node& value) {
-    if (!check_identifier(file, key, name, "function")) return;
-    MapReader r(file, value, fmt::format("function '{}'", name), diagnostics_, {"args", "body", "description"});
-    if (!r.ok()) return;
-    FunctionDefinition f;
-    f.id = scope.declare(name);
-    f.arguments = r.string_list("args");
-    std::set<std::string> args;
-    for (const auto& a : f.arguments) {
-      if (!check_identifier(file, r.node("args"), a, "function argument")) continue;
-      if (!args.insert(a).second) r.error(r.node("args"), fmt::format("argument '{}' appears twice", a));
-    }
-    f.description = r.string("description").value_or("");
-    f.location = file.location(key);
-    auto body = r.expression("body");
-    if (!r.has("body")) r.error("has no `body:`");
-    if (!body) return;
-    f.body = std::move(*body);
-    qualify(f.body, scope, args);
-    model_.functions.push_back(std::move(f));
-  });
+  for_each_entry(file, node, "functions", diagnostics_,
+                 [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+                   if (!check_identifier(file, key, name, "function")) return;
+                   MapReader r(file, value, fmt::format("function '{}'", name), diagnostics_,
+                               {"args", "body", "description"});
+                   if (!r.ok()) return;
+                   FunctionDefinition f;
+                   f.id = scope.declare(name);
+                   f.arguments = r.string_list("args");
+                   std::set<std::string> args;
+                   for (const auto& a : f.arguments) {
+                     if (!check_identifier(file, r.node("args"), a, "function argument")) continue;
+                     if (!args.insert(a).second)
+                       r.error(r.node("args"), fmt::format("argument '{}' appears twice", a));
+                   }
+                   f.description = r.string("description").value_or("");
+                   f.location = file.location(key);
+                   auto body = r.expression("body");
+                   if (!r.has("body")) r.error("has no `body:`");
+                   if (!body) return;
+                   f.body = std::move(*body);
+                   qualify(f.body, scope, args);
+                   model_.functions.push_back(std::move(f));
+                 });
 }
 
 }  // namespace tolsim::model::detail

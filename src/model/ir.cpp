@@ -19,10 +19,18 @@ const T* find_by_id(const std::vector<T>& items, const std::string& id) {
 }
 }  // namespace
 
-const Compartment* Model::find_compartment(const std::string& id) const { return find_by_id(compartments, id); }
-const Species* Model::find_species(const std::string& id) const { return find_by_id(species, id); }
-const Parameter* Model::find_parameter(const std::string& id) const { return find_by_id(parameters, id); }
-const FunctionDefinition* Model::find_function(const std::string& id) const { return find_by_id(functions, id); }
+const Compartment* Model::find_compartment(const std::string& id) const {
+  return find_by_id(compartments, id);
+}
+const Species* Model::find_species(const std::string& id) const {
+  return find_by_id(species, id);
+}
+const Parameter* Model::find_parameter(const std::string& id) const {
+  return find_by_id(parameters, id);
+}
+const FunctionDefinition* Model::find_function(const std::string& id) const {
+  return find_by_id(functions, id);
+}
 
 const Rule* Model::find_rule(const std::string& variable) const {
   auto it = std::find_if(rules.begin(), rules.end(), [&](const Rule& r) { return r.variable == variable; });
@@ -30,10 +38,10 @@ const Rule* Model::find_rule(const std::string& variable) const {
 }
 
 const std::vector<std::string>& builtin_function_names() {
-  static const std::vector<std::string> names = {
-      "exp",  "log",  "ln",   "log10", "log2", "sqrt", "pow",  "abs",   "floor", "ceil",  "min",
-      "max",  "sin",  "cos",  "tan",   "asin", "acos", "atan", "sinh",  "cosh",  "tanh",  "hill",
-      "piecewise",    "and",  "or",    "xor",  "not"};
+  static const std::vector<std::string> names = {"exp",  "log",       "ln",   "log10", "log2", "sqrt", "pow",
+                                                 "abs",  "floor",     "ceil", "min",   "max",  "sin",  "cos",
+                                                 "tan",  "asin",      "acos", "atan",  "sinh", "cosh", "tanh",
+                                                 "hill", "piecewise", "and",  "or",    "xor",  "not"};
   return names;
 }
 

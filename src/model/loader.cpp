@@ -33,9 +33,12 @@ void check_input_bindings(const Model& model, const std::vector<detail::InputBin
   for (const auto& p : model.parameters) names.push_back(p.id);
   for (const auto& b : bindings) {
     std::string unit;
-    if (auto* s = model.find_species(b.target)) unit = s->unit;
-    else if (auto* p = model.find_parameter(b.target)) unit = p->unit;
-    else if (auto* c = model.find_compartment(b.target)) unit = c->unit;
+    if (auto* s = model.find_species(b.target))
+      unit = s->unit;
+    else if (auto* p = model.find_parameter(b.target))
+      unit = p->unit;
+    else if (auto* c = model.find_compartment(b.target))
+      unit = c->unit;
     else {
       diagnostics.error(b.location, fmt::format("input '{}' is connected to unknown quantity '{}'{}", b.input,
                                                 b.target, did_you_mean(b.target, names)));
@@ -44,8 +47,8 @@ void check_input_bindings(const Model& model, const std::vector<detail::InputBin
     auto want = units::parse_unit(b.unit);
     auto have = units::parse_unit(unit);
     if (model.unit_check != UnitCheck::kOff && want.unit && have.unit && *want.unit != *have.unit)
-      diagnostics.error(b.location, fmt::format("input '{}' expects unit {} but is connected to '{}' in {}", b.input,
-                                                b.unit, b.target, unit));
+      diagnostics.error(b.location, fmt::format("input '{}' expects unit {} but is connected to '{}' in {}",
+                                                b.input, b.unit, b.target, unit));
   }
 }
 
@@ -53,7 +56,8 @@ LoadedModel finish(detail::Composer& composer, Diagnostics& diagnostics) {
   Model& model = composer.model();
   mark_changing_quantities(model, composer.explicit_constants());
   for (auto& s : model.species)
-    if (composer.inferred_quantity().count(s.id)) detail::infer_species_quantity(s, model.find_compartment(s.compartment));
+    if (composer.inferred_quantity().count(s.id))
+      detail::infer_species_quantity(s, model.find_compartment(s.compartment));
   check_input_bindings(model, composer.input_bindings(), diagnostics);
   validate_model(model, diagnostics);
   if (diagnostics.has_errors()) throw ModelError(diagnostics);

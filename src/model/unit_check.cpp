@@ -1,11 +1,11 @@
 // Dimensional analysis of every equation of a model.
 //
 // Each expression's unit is computed bottom-up from the units of the quantities it names. A bare number is
-// dimensionless, except 0, which fits any unit; `2 [mg]` gives a number a unit. Sums, comparisons, min/max and
-// piecewise branches need equal units (equal dimension and scale: mg/L + ug/mL is fine, mg/L + ng/mL is not);
-// exp, log and trigonometric functions need dimensionless arguments; x^n needs a constant n when x has units.
-// A mismatch inside an expression is reported where it happens, and the expression then counts as "any unit" so
-// that one mistake gives one message.
+// dimensionless, except 0, which fits any unit; `2 [mg]` gives a number a unit. Sums, comparisons, min/max
+// and piecewise branches need equal units (equal dimension and scale: mg/L + ug/mL is fine, mg/L + ng/mL is
+// not); exp, log and trigonometric functions need dimensionless arguments; x^n needs a constant n when x has
+// units. A mismatch inside an expression is reported where it happens, and the expression then counts as "any
+// unit" so that one mistake gives one message.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -34,12 +34,14 @@ struct UnitValue {
   static UnitValue anything() { return {Unit(), true, std::nullopt}; }
 };
 
-bool is_bare_number(const Ast& node) { return node.kind == AstKind::kNumber && node.unit.empty(); }
+bool is_bare_number(const Ast& node) {
+  return node.kind == AstKind::kNumber && node.unit.empty();
+}
 
 std::string describe_difference(const Unit& got, const Unit& expected) {
   if (got.same_dimension(expected))
-    return fmt::format(" (same dimension, but 1 {} = {:g} {})", got.name(), got.conversion_factor_to(expected),
-                       expected.name());
+    return fmt::format(" (same dimension, but 1 {} = {:g} {})", got.name(),
+                       got.conversion_factor_to(expected), expected.name());
   return {};
 }
 
@@ -62,7 +64,8 @@ class UnitChecker {
         expect(*s.initial_expr, {}, target, fmt::format("initial value of species '{}'", s.id));
       }
     for (const auto& p : m_.parameters)
-      if (p.value_expr) expect(*p.value_expr, {}, unit_of(p.id), fmt::format("value of parameter '{}'", p.id));
+      if (p.value_expr)
+        expect(*p.value_expr, {}, unit_of(p.id), fmt::format("value of parameter '{}'", p.id));
     for (const auto& rule : m_.rules) {
       auto var = unit_of(rule.variable);
       if (rule.kind == Rule::Kind::kAssignment) {
@@ -76,11 +79,13 @@ class UnitChecker {
     for (const auto& r : m_.reactions) check_reaction(r);
     for (const auto& e : m_.events) {
       // A trigger that is missing or did not parse has no tree; the reader has reported it already.
-      if (e.trigger.ast) (void)value(e.trigger, *e.trigger.ast, {}, fmt::format("trigger of event '{}'", e.id));
+      if (e.trigger.ast)
+        (void)value(e.trigger, *e.trigger.ast, {}, fmt::format("trigger of event '{}'", e.id));
       if (e.delay) expect(*e.delay, {}, time_, fmt::format("delay of event '{}'", e.id));
       if (e.priority) expect(*e.priority, {}, Unit(), fmt::format("priority of event '{}'", e.id));
       for (const auto& a : e.assignments)
-        expect(a.math, {}, unit_of(a.variable), fmt::format("assignment to '{}' in event '{}'", a.variable, e.id));
+        expect(a.math, {}, unit_of(a.variable),
+               fmt::format("assignment to '{}' in event '{}'", a.variable, e.id));
     }
   }
 
@@ -88,8 +93,10 @@ class UnitChecker {
   using Env = std::map<std::string, UnitValue>;
 
   void report(const SourceLocation& loc, const std::string& message) {
-    if (m_.unit_check == UnitCheck::kWarning) d_.warning(loc, message);
-    else d_.error(loc, message);
+    if (m_.unit_check == UnitCheck::kWarning)
+      d_.warning(loc, message);
+    else
+      d_.error(loc, message);
   }
 
   std::optional<Unit> parse(const std::string& text, const SourceLocation& loc, const std::string& owner) {
@@ -145,15 +152,17 @@ class UnitChecker {
         if (auto f = unit_of(factor)) got = got * *f;
       if (got == expected || !reported.insert(expected.name()).second) return;
       report(r.rate.location,
-             fmt::format("unit mismatch in rate of reaction '{}': got {}, expected {} (the amount of species '{}' "
-                         "per {}){}",
-                         r.id, got.name(), expected.name(), s->id, time_.name(), describe_difference(got, expected)));
+             fmt::format(
+                 "unit mismatch in rate of reaction '{}': got {}, expected {} (the amount of species '{}' "
+                 "per {}){}",
+                 r.id, got.name(), expected.name(), s->id, time_.name(), describe_difference(got, expected)));
     };
     for (const auto& ref : r.reactants) check(ref);
     for (const auto& ref : r.products) check(ref);
   }
 
-  void expect(const Expression& e, const Env& env, const std::optional<Unit>& expected, const std::string& what) {
+  void expect(const Expression& e, const Env& env, const std::optional<Unit>& expected,
+              const std::string& what) {
     if (!e.ast) return;
     UnitValue got = value(e, *e.ast, env, what);
     if (got.any || !expected) return;
@@ -162,8 +171,9 @@ class UnitChecker {
                                      expected->name(), describe_difference(got.unit, *expected)));
   }
 
-  // Unit algebra throws std::range_error when a scale or exponent leaves the range of double (1e308/s * mol/L,
-  // x^1e308): odd but possible input, so it is reported like a mismatch instead of escaping the loader.
+  // Unit algebra throws std::range_error when a scale or exponent leaves the range of double (1e308/s *
+  // mol/L, x^1e308): odd but possible input, so it is reported like a mismatch instead of escaping the
+  // loader.
   template <typename Compute>
   UnitValue in_range(const Expression& e, const Ast& node, const std::string& what, Compute compute) {
     try {
@@ -173,7 +183,8 @@ class UnitChecker {
     }
   }
 
-  UnitValue mismatch(const Expression& e, const Ast& node, const std::string& what, const std::string& message) {
+  UnitValue mismatch(const Expression& e, const Ast& node, const std::string& what,
+                     const std::string& message) {
     report(report_at_ ? *report_at_ : e.at(node.offset), fmt::format("in {}: {}", what, message));
     return UnitValue::anything();
   }
@@ -186,11 +197,12 @@ class UnitChecker {
     if (is_bare_number(*node.args[0]) && !b.any) number = node.args[0].get(), other = &b;
     if (is_bare_number(*node.args[1]) && !a.any) number = node.args[1].get(), other = &a;
     if (!number || other->unit.is_dimensionless()) return {};
-    return fmt::format("; write the number with its unit, as {} [{}]", expr::to_string(*number), other->unit.name());
+    return fmt::format("; write the number with its unit, as {} [{}]", expr::to_string(*number),
+                       other->unit.name());
   }
 
-  UnitValue same(const Expression& e, const Ast& node, const std::vector<UnitValue>& values, const std::string& what,
-                 const char* verb, const std::string& hint = {}) {
+  UnitValue same(const Expression& e, const Ast& node, const std::vector<UnitValue>& values,
+                 const std::string& what, const char* verb, const std::string& hint = {}) {
     const UnitValue* first = nullptr;
     for (const auto& v : values) {
       if (v.any) continue;
@@ -206,17 +218,20 @@ class UnitChecker {
     return first ? *first : UnitValue::anything();
   }
 
-  UnitValue dimensionless_arg(const Expression& e, const Ast& node, const UnitValue& arg, const std::string& what) {
+  UnitValue dimensionless_arg(const Expression& e, const Ast& node, const UnitValue& arg,
+                              const std::string& what) {
     if (!arg.any && !arg.unit.is_dimensionless())
-      return mismatch(e, node, what,
-                      fmt::format("the argument of {}() must be dimensionless, got {}", node.name, arg.unit.name()));
+      return mismatch(
+          e, node, what,
+          fmt::format("the argument of {}() must be dimensionless, got {}", node.name, arg.unit.name()));
     return UnitValue::of(Unit());
   }
 
   UnitValue power(const Expression& e, const Ast& node, const UnitValue& base, const UnitValue& exponent,
                   const Ast& exponent_ast, const Env& env, const std::string& what) {
     if (!exponent.any && !exponent.unit.is_dimensionless())
-      return mismatch(e, node, what, fmt::format("an exponent must be dimensionless, got {}", exponent.unit.name()));
+      return mismatch(e, node, what,
+                      fmt::format("an exponent must be dimensionless, got {}", exponent.unit.name()));
     if (base.any) return base;
     if (base.unit.is_dimensionless() && base.unit.scale() == 1.0) return UnitValue::of(Unit());
     std::map<std::string, double> locals;
@@ -224,14 +239,17 @@ class UnitChecker {
       if (v.value) locals[name] = *v.value;
     auto n = constant_value(exponent_ast, m_, locals);
     if (!n)
-      return mismatch(e, node, what,
-                      fmt::format("{} is raised to a power that is not constant; the unit of the result would change "
-                                  "with it",
-                                  base.unit.name()));
-    // Unit::pow requires a finite exponent (InternalError otherwise): "x^inf" is the model's problem, not ours.
+      return mismatch(
+          e, node, what,
+          fmt::format("{} is raised to a power that is not constant; the unit of the result would change "
+                      "with it",
+                      base.unit.name()));
+    // Unit::pow requires a finite exponent (InternalError otherwise): "x^inf" is the model's problem, not
+    // ours.
     if (!std::isfinite(*n))
-      return mismatch(e, node, what, fmt::format("{} is raised to the power {}, which is not a finite number",
-                                                 base.unit.name(), *n));
+      return mismatch(
+          e, node, what,
+          fmt::format("{} is raised to the power {}, which is not a finite number", base.unit.name(), *n));
     return in_range(e, node, what, [&] { return base.unit.pow(*n); });
   }
 
@@ -251,10 +269,12 @@ class UnitChecker {
       case AstKind::kSymbol: {
         if (auto it = env.find(node.name); it != env.end()) return it->second;
         if (node.name == "time") return UnitValue::of(time_);
-        if (node.name == "avogadro") return UnitValue::of(Unit().pow(1.0) / units::parse_unit("mol").unit.value());
+        if (node.name == "avogadro")
+          return UnitValue::of(Unit().pow(1.0) / units::parse_unit("mol").unit.value());
         if (is_reserved_name(node.name)) return UnitValue::of(Unit());
         if (auto u = unit_of(node.name)) return UnitValue::of(*u);
-        return UnitValue::anything();  // unknown names and reaction rates are reported elsewhere or not checked
+        return UnitValue::anything();  // unknown names and reaction rates are reported elsewhere or not
+                                       // checked
       }
       case AstKind::kUnary: {
         UnitValue a = value(e, *node.args[0], env, what);
@@ -265,23 +285,28 @@ class UnitChecker {
         UnitValue a = value(e, *node.args[0], env, what);
         UnitValue b = value(e, *node.args[1], env, what);
         switch (node.op) {
-          case AstOp::kAdd: return same(e, node, {a, b}, what, "add", bare_number_hint(node, a, b));
-          case AstOp::kSub: return same(e, node, {a, b}, what, "subtract", bare_number_hint(node, a, b));
+          case AstOp::kAdd:
+            return same(e, node, {a, b}, what, "add", bare_number_hint(node, a, b));
+          case AstOp::kSub:
+            return same(e, node, {a, b}, what, "subtract", bare_number_hint(node, a, b));
           case AstOp::kMul:
             if (a.any || b.any) return UnitValue::anything();
             return in_range(e, node, what, [&] { return a.unit * b.unit; });
           case AstOp::kDiv:
             if (a.any || b.any) return UnitValue::anything();
             return in_range(e, node, what, [&] { return a.unit / b.unit; });
-          case AstOp::kPow: return power(e, node, a, b, *node.args[1], env, what);
+          case AstOp::kPow:
+            return power(e, node, a, b, *node.args[1], env, what);
           case AstOp::kAnd:
-          case AstOp::kOr: return UnitValue::of(Unit());
+          case AstOp::kOr:
+            return UnitValue::of(Unit());
           default:  // comparisons
             same(e, node, {a, b}, what, "compare", bare_number_hint(node, a, b));
             return UnitValue::of(Unit());
         }
       }
-      case AstKind::kCall: return call(e, node, env, what);
+      case AstKind::kCall:
+        return call(e, node, env, what);
     }
     return UnitValue::anything();
   }
@@ -298,7 +323,8 @@ class UnitChecker {
       return in_range(e, node, what, [&] { return args[0].unit.pow(0.5); });
     }
     if (f == "pow")
-      return args.size() == 2 ? power(e, node, args[0], args[1], *node.args[1], env, what) : UnitValue::anything();
+      return args.size() == 2 ? power(e, node, args[0], args[1], *node.args[1], env, what)
+                              : UnitValue::anything();
     if (f == "abs" || f == "floor" || f == "ceil") return args.size() == 1 ? args[0] : UnitValue::anything();
     if (f == "min" || f == "max") return same(e, node, args, what, "compare");
     if (f == "and" || f == "or" || f == "xor" || f == "not") return UnitValue::of(Unit());
@@ -306,7 +332,8 @@ class UnitChecker {
       if (args.size() != 3) return UnitValue::anything();
       same(e, node, {args[0], args[1]}, what, "compare");
       if (!args[2].any && !args[2].unit.is_dimensionless())
-        mismatch(e, node, what, fmt::format("the Hill coefficient must be dimensionless, got {}", args[2].unit.name()));
+        mismatch(e, node, what,
+                 fmt::format("the Hill coefficient must be dimensionless, got {}", args[2].unit.name()));
       return UnitValue::of(Unit());
     }
     if (f == "piecewise") {
@@ -366,8 +393,8 @@ void infer_species_quantity(Species& species, const Compartment* compartment) {
     species.only_substance_units = true;
     return;
   }
-  // A concentration is "per compartment unit": multiplying by the compartment's unit removes every dimension the
-  // compartment has (cells/uL * uL = cells).
+  // A concentration is "per compartment unit": multiplying by the compartment's unit removes every dimension
+  // the compartment has (cells/uL * uL = cells).
   Unit product;
   try {
     product = *su.unit * *cu.unit;
@@ -382,9 +409,11 @@ void infer_species_quantity(Species& species, const Compartment* compartment) {
   species.only_substance_units = !concentration;
 }
 
-std::optional<double> constant_value(const Ast& ast, const Model& model, const std::map<std::string, double>& locals) {
+std::optional<double> constant_value(const Ast& ast, const Model& model,
+                                     const std::map<std::string, double>& locals) {
   switch (ast.kind) {
-    case AstKind::kNumber: return ast.number;
+    case AstKind::kNumber:
+      return ast.number;
     case AstKind::kSymbol: {
       if (auto it = locals.find(ast.name); it != locals.end()) return it->second;
       if (ast.name == "pi") return M_PI;
@@ -394,8 +423,10 @@ std::optional<double> constant_value(const Ast& ast, const Model& model, const s
       if (ast.name == "avogadro") return 6.02214076e23;
       if (model.find_rule(ast.name)) return std::nullopt;
       if (const Parameter* p = model.find_parameter(ast.name); p && p->constant && p->value) return *p->value;
-      if (const Compartment* c = model.find_compartment(ast.name); c && c->constant && c->size) return *c->size;
-      if (const Species* s = model.find_species(ast.name); s && s->constant && s->initial && !s->initial_is_amount)
+      if (const Compartment* c = model.find_compartment(ast.name); c && c->constant && c->size)
+        return *c->size;
+      if (const Species* s = model.find_species(ast.name);
+          s && s->constant && s->initial && !s->initial_is_amount)
         return *s->initial;
       return std::nullopt;
     }
@@ -411,20 +442,34 @@ std::optional<double> constant_value(const Ast& ast, const Model& model, const s
       auto b = constant_value(*ast.args[1], model, locals);
       if (!a || !b) return std::nullopt;
       switch (ast.op) {
-        case AstOp::kAdd: return *a + *b;
-        case AstOp::kSub: return *a - *b;
-        case AstOp::kMul: return *a * *b;
-        case AstOp::kDiv: return *a / *b;
-        case AstOp::kPow: return std::pow(*a, *b);
-        case AstOp::kLt: return *a < *b ? 1.0 : 0.0;
-        case AstOp::kLe: return *a <= *b ? 1.0 : 0.0;
-        case AstOp::kGt: return *a > *b ? 1.0 : 0.0;
-        case AstOp::kGe: return *a >= *b ? 1.0 : 0.0;
-        case AstOp::kEq: return *a == *b ? 1.0 : 0.0;
-        case AstOp::kNe: return *a != *b ? 1.0 : 0.0;
-        case AstOp::kAnd: return (*a != 0.0 && *b != 0.0) ? 1.0 : 0.0;
-        case AstOp::kOr: return (*a != 0.0 || *b != 0.0) ? 1.0 : 0.0;
-        default: return std::nullopt;
+        case AstOp::kAdd:
+          return *a + *b;
+        case AstOp::kSub:
+          return *a - *b;
+        case AstOp::kMul:
+          return *a * *b;
+        case AstOp::kDiv:
+          return *a / *b;
+        case AstOp::kPow:
+          return std::pow(*a, *b);
+        case AstOp::kLt:
+          return *a < *b ? 1.0 : 0.0;
+        case AstOp::kLe:
+          return *a <= *b ? 1.0 : 0.0;
+        case AstOp::kGt:
+          return *a > *b ? 1.0 : 0.0;
+        case AstOp::kGe:
+          return *a >= *b ? 1.0 : 0.0;
+        case AstOp::kEq:
+          return *a == *b ? 1.0 : 0.0;
+        case AstOp::kNe:
+          return *a != *b ? 1.0 : 0.0;
+        case AstOp::kAnd:
+          return (*a != 0.0 && *b != 0.0) ? 1.0 : 0.0;
+        case AstOp::kOr:
+          return (*a != 0.0 || *b != 0.0) ? 1.0 : 0.0;
+        default:
+          return std::nullopt;
       }
     }
     case AstKind::kCall: {

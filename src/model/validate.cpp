@@ -22,12 +22,18 @@ enum class SymbolKind { kCompartment, kSpecies, kParameter, kReaction, kEvent, k
 
 const char* kind_name(SymbolKind k) {
   switch (k) {
-    case SymbolKind::kCompartment: return "compartment";
-    case SymbolKind::kSpecies: return "species";
-    case SymbolKind::kParameter: return "parameter";
-    case SymbolKind::kReaction: return "reaction";
-    case SymbolKind::kEvent: return "event";
-    case SymbolKind::kFunction: return "function";
+    case SymbolKind::kCompartment:
+      return "compartment";
+    case SymbolKind::kSpecies:
+      return "species";
+    case SymbolKind::kParameter:
+      return "parameter";
+    case SymbolKind::kReaction:
+      return "reaction";
+    case SymbolKind::kEvent:
+      return "event";
+    case SymbolKind::kFunction:
+      return "function";
   }
   return "name";
 }
@@ -39,12 +45,12 @@ struct Arity {
 
 std::optional<Arity> builtin_arity(const std::string& name) {
   static const std::map<std::string, Arity> table = {
-      {"exp", {1, 1}},   {"log", {1, 1}},  {"ln", {1, 1}},   {"log10", {1, 1}}, {"log2", {1, 1}},
-      {"sqrt", {1, 1}},  {"pow", {2, 2}},  {"abs", {1, 1}},  {"floor", {1, 1}}, {"ceil", {1, 1}},
-      {"min", {1, -1}},  {"max", {1, -1}}, {"sin", {1, 1}},  {"cos", {1, 1}},   {"tan", {1, 1}},
-      {"asin", {1, 1}},  {"acos", {1, 1}}, {"atan", {1, 1}}, {"sinh", {1, 1}},  {"cosh", {1, 1}},
-      {"tanh", {1, 1}},  {"hill", {3, 3}}, {"piecewise", {1, -1}}, {"and", {1, -1}}, {"or", {1, -1}},
-      {"xor", {1, -1}},  {"not", {1, 1}}};
+      {"exp", {1, 1}},  {"log", {1, 1}},  {"ln", {1, 1}},         {"log10", {1, 1}}, {"log2", {1, 1}},
+      {"sqrt", {1, 1}}, {"pow", {2, 2}},  {"abs", {1, 1}},        {"floor", {1, 1}}, {"ceil", {1, 1}},
+      {"min", {1, -1}}, {"max", {1, -1}}, {"sin", {1, 1}},        {"cos", {1, 1}},   {"tan", {1, 1}},
+      {"asin", {1, 1}}, {"acos", {1, 1}}, {"atan", {1, 1}},       {"sinh", {1, 1}},  {"cosh", {1, 1}},
+      {"tanh", {1, 1}}, {"hill", {3, 3}}, {"piecewise", {1, -1}}, {"and", {1, -1}},  {"or", {1, -1}},
+      {"xor", {1, -1}}, {"not", {1, 1}}};
   auto it = table.find(name);
   if (it == table.end()) return std::nullopt;
   return it->second;
@@ -83,8 +89,10 @@ class Validator {
     for (const auto& e : m_.events) declare(e.id, SymbolKind::kEvent, e.location);
     for (const auto& f : m_.functions) declare(f.id, SymbolKind::kFunction, f.location);
     for (const auto& rule : m_.rules) {
-      if (rule.kind == Rule::Kind::kAssignment) assigned_.insert(rule.variable);
-      else rated_.insert(rule.variable);
+      if (rule.kind == Rule::Kind::kAssignment)
+        assigned_.insert(rule.variable);
+      else
+        rated_.insert(rule.variable);
     }
     for (const auto& r : m_.reactions) {
       for (const auto& ref : r.reactants) in_reactions_.insert(ref.species);
@@ -116,7 +124,8 @@ class Validator {
       d_.error(loc, fmt::format("{}: {}", what, unknown(id, "quantity")));
       return false;
     }
-    if (*kind != SymbolKind::kCompartment && *kind != SymbolKind::kSpecies && *kind != SymbolKind::kParameter) {
+    if (*kind != SymbolKind::kCompartment && *kind != SymbolKind::kSpecies &&
+        *kind != SymbolKind::kParameter) {
       d_.error(loc, fmt::format("{}: '{}' is a {}, not a compartment, species or parameter", what, id,
                                 kind_name(*kind)));
       return false;
@@ -127,17 +136,19 @@ class Validator {
   void check_references() {
     for (const auto& s : m_.species) {
       if (!s.compartment.empty() && !m_.find_compartment(s.compartment))
-        d_.error(s.location, fmt::format("species '{}' is in {}", s.id, unknown(s.compartment, "compartment")));
+        d_.error(s.location,
+                 fmt::format("species '{}' is in {}", s.id, unknown(s.compartment, "compartment")));
       if (!s.conversion_factor.empty()) {
         const Parameter* p = m_.find_parameter(s.conversion_factor);
         if (!p || !p->constant)
-          d_.error(s.location, fmt::format("conversion factor of species '{}' must be a constant parameter",
-                                           s.id));
+          d_.error(s.location,
+                   fmt::format("conversion factor of species '{}' must be a constant parameter", s.id));
       }
     }
     std::map<std::string, const Rule*> rule_of;
     for (const auto& rule : m_.rules) {
-      const std::string what = fmt::format("{} rule", rule.kind == Rule::Kind::kAssignment ? "assignment" : "rate");
+      const std::string what =
+          fmt::format("{} rule", rule.kind == Rule::Kind::kAssignment ? "assignment" : "rate");
       if (!check_variable(rule.variable, rule.location, what)) continue;
       auto [it, inserted] = rule_of.emplace(rule.variable, &rule);
       if (!inserted) {
@@ -147,18 +158,20 @@ class Validator {
       if (is_constant(rule.variable))
         d_.error(rule.location, fmt::format("'{}' is declared constant but has a {}", rule.variable, what));
       if (auto* s = m_.find_species(rule.variable); s && !s->boundary && in_reactions_.count(s->id))
-        d_.error(rule.location, fmt::format("species '{}' is changed by reactions and also has a {}; make it a "
-                                            "boundary species or drop one",
-                                            s->id, what));
+        d_.error(rule.location,
+                 fmt::format("species '{}' is changed by reactions and also has a {}; make it a "
+                             "boundary species or drop one",
+                             s->id, what));
       if (rule.kind == Rule::Kind::kAssignment) {
         bool has_initial = false;
         if (auto* p = m_.find_parameter(rule.variable)) has_initial = p->value_expr.has_value();
         if (auto* c = m_.find_compartment(rule.variable)) has_initial = c->size_expr.has_value();
         if (auto* s = m_.find_species(rule.variable)) has_initial = s->initial_expr.has_value();
         if (has_initial)
-          d_.error(rule.location, fmt::format("'{}' has both an assignment rule and an initial-value expression; "
-                                              "the rule defines it at every time, so drop the expression",
-                                              rule.variable));
+          d_.error(rule.location,
+                   fmt::format("'{}' has both an assignment rule and an initial-value expression; "
+                               "the rule defines it at every time, so drop the expression",
+                               rule.variable));
       }
     }
     for (const auto& r : m_.reactions) {
@@ -169,11 +182,13 @@ class Validator {
           return;
         }
         if (s->constant && !s->boundary)
-          d_.error(r.location, fmt::format("reaction '{}' changes species '{}', which is constant; declare it "
-                                           "`boundary: true` to use it as a fixed source or sink",
-                                           r.id, s->id));
+          d_.error(r.location,
+                   fmt::format("reaction '{}' changes species '{}', which is constant; declare it "
+                               "`boundary: true` to use it as a fixed source or sink",
+                               r.id, s->id));
         if (!std::isfinite(ref.stoichiometry) || ref.stoichiometry <= 0)
-          d_.error(r.location, fmt::format("reaction '{}': stoichiometry of '{}' must be positive", r.id, s->id));
+          d_.error(r.location,
+                   fmt::format("reaction '{}': stoichiometry of '{}' must be positive", r.id, s->id));
       };
       for (const auto& ref : r.reactants) check_ref(ref);
       for (const auto& ref : r.products) check_ref(ref);
@@ -189,11 +204,13 @@ class Validator {
         if (!seen.insert(a.variable).second)
           d_.error(a.location, fmt::format("event '{}' assigns '{}' twice", e.id, a.variable));
         if (is_constant(a.variable))
-          d_.error(a.location, fmt::format("event '{}' assigns '{}', which is declared constant", e.id, a.variable));
+          d_.error(a.location,
+                   fmt::format("event '{}' assigns '{}', which is declared constant", e.id, a.variable));
         if (assigned_.count(a.variable))
-          d_.error(a.location, fmt::format("event '{}' assigns '{}', whose value an assignment rule fixes at every "
-                                           "time",
-                                           e.id, a.variable));
+          d_.error(a.location,
+                   fmt::format("event '{}' assigns '{}', whose value an assignment rule fixes at every "
+                               "time",
+                               e.id, a.variable));
       }
     }
     if (!m_.conversion_factor.empty()) {
@@ -209,10 +226,11 @@ class Validator {
       std::set<std::string> args(f.arguments.begin(), f.arguments.end());
       walk(*f.body.ast, [&](const Ast& node) {
         if (node.kind == AstKind::kSymbol && !args.count(node.name) && !is_reserved_name(node.name))
-          d_.error(f.body.at(node.offset),
-                   fmt::format("function '{}' uses '{}', which is not one of its arguments ({}); functions see "
-                               "only their arguments",
-                               f.id, node.name, fmt::join(f.arguments, ", ")));
+          d_.error(
+              f.body.at(node.offset),
+              fmt::format("function '{}' uses '{}', which is not one of its arguments ({}); functions see "
+                          "only their arguments",
+                          f.id, node.name, fmt::join(f.arguments, ", ")));
       });
     }
   }
@@ -235,9 +253,9 @@ class Validator {
           if (hint.empty() && (node.name == "t" || node.name == "T_time")) hint = " (time is written 'time')";
           d_.error(e.at(node.offset), fmt::format("in {}: unknown name '{}'{}", context, node.name, hint));
         } else if (*kind == SymbolKind::kEvent || *kind == SymbolKind::kFunction) {
-          d_.error(e.at(node.offset), fmt::format("in {}: '{}' is a {} and has no value{}", context, node.name,
-                                                  kind_name(*kind),
-                                                  *kind == SymbolKind::kFunction ? "; call it with arguments" : ""));
+          d_.error(e.at(node.offset),
+                   fmt::format("in {}: '{}' is a {} and has no value{}", context, node.name, kind_name(*kind),
+                               *kind == SymbolKind::kFunction ? "; call it with arguments" : ""));
         }
       } else if (node.kind == AstKind::kCall) {
         if (auto arity = builtin_arity(node.name)) {
@@ -247,14 +265,14 @@ class Validator {
                 arity->max < 0 ? fmt::format("at least {}", arity->min)
                                : (arity->min == arity->max ? fmt::format("{}", arity->min)
                                                            : fmt::format("{} to {}", arity->min, arity->max));
-            d_.error(e.at(node.offset), fmt::format("in {}: {}() takes {} argument{}, got {}", context, node.name,
-                                                    expected, expected == "1" ? "" : "s", n));
+            d_.error(e.at(node.offset), fmt::format("in {}: {}() takes {} argument{}, got {}", context,
+                                                    node.name, expected, expected == "1" ? "" : "s", n));
           }
         } else if (const FunctionDefinition* f = m_.find_function(node.name)) {
           if (node.args.size() != f->arguments.size())
-            d_.error(e.at(node.offset), fmt::format("in {}: {}() takes {} argument{}, got {}", context, node.name,
-                                                    f->arguments.size(), f->arguments.size() == 1 ? "" : "s",
-                                                    node.args.size()));
+            d_.error(e.at(node.offset),
+                     fmt::format("in {}: {}() takes {} argument{}, got {}", context, node.name,
+                                 f->arguments.size(), f->arguments.size() == 1 ? "" : "s", node.args.size()));
         } else {
           std::vector<std::string> candidates = builtin_function_names();
           for (const auto& fn : m_.functions) candidates.push_back(fn.id);
@@ -264,8 +282,8 @@ class Validator {
       } else if (node.kind == AstKind::kBinary && node.op == AstOp::kDiv) {
         auto denominator = detail::constant_value(*node.args[1], m_, local_values);
         if (denominator && *denominator == 0.0)
-          d_.error(e.at(node.args[1]->offset), fmt::format("in {}: division by zero: '{}' is always 0", context,
-                                                           expr::to_string(*node.args[1])));
+          d_.error(e.at(node.args[1]->offset), fmt::format("in {}: division by zero: '{}' is always 0",
+                                                           context, expr::to_string(*node.args[1])));
       }
     });
   }
@@ -274,14 +292,16 @@ class Validator {
     for (const auto& c : m_.compartments)
       if (c.size_expr) check_expression(*c.size_expr, fmt::format("size of compartment '{}'", c.id), {});
     for (const auto& s : m_.species)
-      if (s.initial_expr) check_expression(*s.initial_expr, fmt::format("initial value of species '{}'", s.id), {});
+      if (s.initial_expr)
+        check_expression(*s.initial_expr, fmt::format("initial value of species '{}'", s.id), {});
     for (const auto& p : m_.parameters)
       if (p.value_expr) check_expression(*p.value_expr, fmt::format("value of parameter '{}'", p.id), {});
     for (const auto& rule : m_.rules)
-      check_expression(rule.math, fmt::format("{} rule of '{}'",
-                                              rule.kind == Rule::Kind::kAssignment ? "assignment" : "rate",
-                                              rule.variable),
-                       {});
+      check_expression(
+          rule.math,
+          fmt::format("{} rule of '{}'", rule.kind == Rule::Kind::kAssignment ? "assignment" : "rate",
+                      rule.variable),
+          {});
     for (const auto& r : m_.reactions) {
       std::set<std::string> locals;
       std::map<std::string, double> values;
@@ -301,7 +321,8 @@ class Validator {
   }
 
   // Dependencies between quantities whose values are defined by expressions. At every time, assignment rules
-  // depend on each other (and on reaction rates named in them); at the start, initial-value expressions join in.
+  // depend on each other (and on reaction rates named in them); at the start, initial-value expressions join
+  // in.
   void check_cycles() {
     std::map<std::string, std::pair<const Expression*, std::set<std::string>>> local_names;
     std::map<std::string, const Expression*> dynamic, initial;
@@ -341,7 +362,8 @@ class Validator {
     };
     for (const auto& f : m_.functions)
       if (!done.count(f.id) && visit(f.id))
-        d_.error(f.location, fmt::format("function '{}' calls itself (directly or through other functions)", f.id));
+        d_.error(f.location,
+                 fmt::format("function '{}' calls itself (directly or through other functions)", f.id));
   }
 
   void find_cycles(const std::map<std::string, const Expression*>& defs, const char* what) {
@@ -385,14 +407,16 @@ class Validator {
       if (*c.size < 0)
         d_.error(c.location, fmt::format("compartment '{}' has a negative size ({})", c.id, *c.size));
       else if (*c.size == 0 && with_concentrations.count(c.id))
-        d_.error(c.location, fmt::format("compartment '{}' has size 0 but holds species measured as concentrations",
-                                         c.id));
+        d_.error(
+            c.location,
+            fmt::format("compartment '{}' has size 0 but holds species measured as concentrations", c.id));
     }
     for (const auto& s : m_.species)
       if (s.initial && *s.initial < 0 && !s.allow_negative)
-        d_.error(s.location, fmt::format("species '{}' starts at {} but may not go negative; set `allow_negative: "
-                                         "true` if it can",
-                                         s.id, *s.initial));
+        d_.error(s.location,
+                 fmt::format("species '{}' starts at {} but may not go negative; set `allow_negative: "
+                             "true` if it can",
+                             s.id, *s.initial));
     for (const auto& p : m_.parameters) check_parameter_numbers(p);
     for (const auto& r : m_.reactions)
       for (const auto& p : r.local_parameters) check_parameter_numbers(p);
@@ -402,12 +426,15 @@ class Validator {
     using D = Variability::Distribution;
     if (p.variability) {
       const Variability& v = *p.variability;
-      auto err = [&](const std::string& msg) { d_.error(v.location, fmt::format("variability of '{}': {}", p.id, msg)); };
+      auto err = [&](const std::string& msg) {
+        d_.error(v.location, fmt::format("variability of '{}': {}", p.id, msg));
+      };
       if (!p.value) {
         err("only a parameter with a numeric value can vary between patients");
       } else if (v.distribution == D::kLogNormal) {
         if (*p.value <= 0) err(fmt::format("a lognormal parameter needs a positive value, not {}", *p.value));
-        if (v.cv.has_value() == v.sigma.has_value()) err("a lognormal distribution needs exactly one of cv or sigma");
+        if (v.cv.has_value() == v.sigma.has_value())
+          err("a lognormal distribution needs exactly one of cv or sigma");
         if (v.cv && *v.cv <= 0) err(fmt::format("cv = {}: must be > 0", *v.cv));
         if (v.sigma && *v.sigma <= 0) err(fmt::format("sigma = {}: must be > 0", *v.sigma));
         if (v.sd) err("sd is for normal distributions; a lognormal one takes cv or sigma");
@@ -430,40 +457,45 @@ class Validator {
     if (p.prior) {
       const Prior& pr = *p.prior;
       if (pr.lower >= pr.upper)
-        d_.error(pr.location, fmt::format("prior of '{}': lower = {} must be below upper = {}", p.id, pr.lower,
-                                          pr.upper));
+        d_.error(pr.location,
+                 fmt::format("prior of '{}': lower = {} must be below upper = {}", p.id, pr.lower, pr.upper));
       else if (pr.scale == Prior::Scale::kLog && pr.lower <= 0)
         d_.error(pr.location, fmt::format("prior of '{}': a log-scale prior needs lower > 0", p.id));
       else if (p.value && (*p.value < pr.lower || *p.value > pr.upper))
-        d_.warning(pr.location, fmt::format("the value of '{}' ({}) lies outside its prior [{}, {}]", p.id, *p.value,
-                                            pr.lower, pr.upper));
+        d_.warning(pr.location, fmt::format("the value of '{}' ({}) lies outside its prior [{}, {}]", p.id,
+                                            *p.value, pr.lower, pr.upper));
     }
   }
 
   // A trigger is a condition: comparisons joined by &&, ||, !, and(), or(), xor(), not(), or true/false.
   bool is_condition(const Ast& node) const {
     switch (node.kind) {
-      case AstKind::kSymbol: return node.name == "true" || node.name == "false";
-      case AstKind::kUnary: return node.op == AstOp::kNot && is_condition(*node.args[0]);
+      case AstKind::kSymbol:
+        return node.name == "true" || node.name == "false";
+      case AstKind::kUnary:
+        return node.op == AstOp::kNot && is_condition(*node.args[0]);
       case AstKind::kBinary:
         if (node.op == AstOp::kAnd || node.op == AstOp::kOr)
           return is_condition(*node.args[0]) && is_condition(*node.args[1]);
-        return node.op == AstOp::kLt || node.op == AstOp::kLe || node.op == AstOp::kGt || node.op == AstOp::kGe ||
-               node.op == AstOp::kEq || node.op == AstOp::kNe;
+        return node.op == AstOp::kLt || node.op == AstOp::kLe || node.op == AstOp::kGt ||
+               node.op == AstOp::kGe || node.op == AstOp::kEq || node.op == AstOp::kNe;
       case AstKind::kCall:
         if (node.name == "and" || node.name == "or" || node.name == "xor" || node.name == "not")
-          return std::all_of(node.args.begin(), node.args.end(), [&](const auto& a) { return is_condition(*a); });
+          return std::all_of(node.args.begin(), node.args.end(),
+                             [&](const auto& a) { return is_condition(*a); });
         return false;
-      default: return false;
+      default:
+        return false;
     }
   }
 
   void check_triggers() {
     for (const auto& e : m_.events)
       if (e.trigger.ast && !is_condition(*e.trigger.ast))
-        d_.error(e.trigger.location, fmt::format("trigger of event '{}' must be a condition such as \"X > 5\" or "
-                                                 "\"time >= 28\", joined by &&, || and !",
-                                                 e.id));
+        d_.error(e.trigger.location,
+                 fmt::format("trigger of event '{}' must be a condition such as \"X > 5\" or "
+                             "\"time >= 28\", joined by &&, || and !",
+                             e.id));
   }
 
   const Model& m_;
@@ -471,7 +503,8 @@ class Validator {
   std::map<std::string, std::pair<SymbolKind, SourceLocation>> symbols_;
   std::vector<std::string> names_;
   std::set<std::string> assigned_, rated_, in_reactions_;
-  std::set<std::string> reported_cycles_;  // a cycle of rules is reported once, not again among initial values
+  std::set<std::string>
+      reported_cycles_;  // a cycle of rules is reported once, not again among initial values
 };
 
 }  // namespace
@@ -479,24 +512,26 @@ class Validator {
 void validate_model(const Model& model, Diagnostics& diagnostics) {
   Validator validator(model, diagnostics);
   validator.run();
-  // Units are checked even when other problems were found, so that one pass reports everything; names that did
-  // not resolve count as "any unit" there and add no messages of their own.
+  // Units are checked even when other problems were found, so that one pass reports everything; names that
+  // did not resolve count as "any unit" there and add no messages of their own.
   detail::check_units(model, diagnostics);
   for (const auto& p : model.parameters)
     if (!p.observable && p.source.missing())
-      diagnostics.warning(p.location, fmt::format("parameter '{}' has no source: add `source: \"doi:...\"` (or "
-                                                  "PMID, or a citation) or `source: \"assumption: <why>\"`",
-                                                  p.id));
+      diagnostics.warning(p.location,
+                          fmt::format("parameter '{}' has no source: add `source: \"doi:...\"` (or "
+                                      "PMID, or a citation) or `source: \"assumption: <why>\"`",
+                                      p.id));
   for (const auto& c : model.compartments)
     if (c.source.missing() && !c.size_expr)
-      diagnostics.warning(c.location, fmt::format("compartment '{}' has no source for its size: add `source:` as for "
-                                                  "a parameter",
-                                                  c.id));
+      diagnostics.warning(c.location,
+                          fmt::format("compartment '{}' has no source for its size: add `source:` as for "
+                                      "a parameter",
+                                      c.id));
   for (const auto& r : model.reactions)
     for (const auto& p : r.local_parameters)
       if (p.source.missing())
-        diagnostics.warning(p.location, fmt::format("local parameter '{}' of reaction '{}' has no source", p.id,
-                                                    r.id));
+        diagnostics.warning(p.location,
+                            fmt::format("local parameter '{}' of reaction '{}' has no source", p.id, r.id));
 }
 
 }  // namespace tolsim::model

@@ -15,7 +15,8 @@ YamlFile::YamlFile(std::string path, std::string text, Diagnostics& diagnostics)
     ok_ = true;
   } catch (const YAML::Exception& e) {
     // yaml-cpp marks are 0-based; a mark of -1 means unknown.
-    SourceLocation loc{path_, e.mark.line >= 0 ? e.mark.line + 1 : 0, e.mark.column >= 0 ? e.mark.column + 1 : 0};
+    SourceLocation loc{path_, e.mark.line >= 0 ? e.mark.line + 1 : 0,
+                       e.mark.column >= 0 ? e.mark.column + 1 : 0};
     diagnostics.error(loc, fmt::format("malformed YAML: {}", e.msg));
   }
 }
@@ -34,7 +35,8 @@ std::optional<Expression> YamlFile::expression(const YAML::Node& node, const std
     return std::nullopt;
   }
   if (!node.IsScalar()) {
-    diagnostics.error(location(node), fmt::format("{} must be an expression (a string), not a list or mapping", what));
+    diagnostics.error(location(node),
+                      fmt::format("{} must be an expression (a string), not a list or mapping", what));
     return std::nullopt;
   }
   Expression e;
@@ -85,15 +87,16 @@ std::optional<double> parse_number(const std::string& text) {
   const char* last = text.data() + end;
   auto [ptr, ec] = std::from_chars(first, last, value, std::chars_format::general);
   if (ec != std::errc() || ptr != last || !std::isfinite(value)) return std::nullopt;
-  // from_chars accepts "inf"/"nan" spelled out; isfinite rejects those. Hex floats are not accepted in general
-  // format, which is what a model author expects.
+  // from_chars accepts "inf"/"nan" spelled out; isfinite rejects those. Hex floats are not accepted in
+  // general format, which is what a model author expects.
   return value;
 }
 
 namespace {
 bool looks_non_finite(const std::string& s) {
-  static const std::set<std::string> words = {".nan", ".NaN", ".NAN", "nan", "NaN", ".inf", ".Inf", ".INF",
-                                              "-.inf", "-.Inf", "-.INF", "+.inf", "inf", "-inf", "Infinity"};
+  static const std::set<std::string> words = {".nan",  ".NaN",  ".NAN", "nan",   "NaN",
+                                              ".inf",  ".Inf",  ".INF", "-.inf", "-.Inf",
+                                              "-.INF", "+.inf", "inf",  "-inf",  "Infinity"};
   return words.count(s) > 0;
 }
 }  // namespace
@@ -114,7 +117,8 @@ MapReader::MapReader(const YamlFile& file, const YAML::Node& node, std::string w
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
     if (!it->first.IsScalar()) {
-      diagnostics_.error(file_.location(it->first), fmt::format("{}: field names must be plain words", what_));
+      diagnostics_.error(file_.location(it->first),
+                         fmt::format("{}: field names must be plain words", what_));
       continue;
     }
     const std::string key = it->first.Scalar();
@@ -132,7 +136,9 @@ MapReader::MapReader(const YamlFile& file, const YAML::Node& node, std::string w
   }
 }
 
-bool MapReader::has(const char* key) const { return ok_ && node_[key].IsDefined(); }
+bool MapReader::has(const char* key) const {
+  return ok_ && node_[key].IsDefined();
+}
 
 YAML::Node MapReader::node(const char* key) const {
   if (!ok_) return YAML::Node();
@@ -251,12 +257,14 @@ void for_each_entry(const YamlFile& file, const YAML::Node& section, const std::
   std::set<std::string> seen;
   for (auto it = section.begin(); it != section.end(); ++it) {
     if (!it->first.IsScalar()) {
-      diagnostics.error(file.location(it->first), fmt::format("'{}': names must be plain words", section_name));
+      diagnostics.error(file.location(it->first),
+                        fmt::format("'{}': names must be plain words", section_name));
       continue;
     }
     const std::string name = it->first.Scalar();
     if (!seen.insert(name).second) {
-      diagnostics.error(file.location(it->first), fmt::format("duplicate name '{}' in '{}'", name, section_name));
+      diagnostics.error(file.location(it->first),
+                        fmt::format("duplicate name '{}' in '{}'", name, section_name));
       continue;
     }
     visit(name, it->first, it->second);

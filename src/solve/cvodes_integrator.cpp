@@ -1,12 +1,12 @@
 #include "solve/cvodes_integrator.hpp"
 
-#include <cstdlib>
 #include <cvodes/cvodes.h>
 #include <cvodes/cvodes_ls.h>
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -44,9 +44,15 @@ void CvodesIntegrator::ContextDeleter::operator()(_SUNContext* p) const {
   SUNContext context = p;
   SUNContext_Free(&context);
 }
-void CvodesIntegrator::VectorDeleter::operator()(_generic_N_Vector* p) const { N_VDestroy(p); }
-void CvodesIntegrator::MatrixDeleter::operator()(_generic_SUNMatrix* p) const { SUNMatDestroy(p); }
-void CvodesIntegrator::SolverDeleter::operator()(_generic_SUNLinearSolver* p) const { SUNLinSolFree(p); }
+void CvodesIntegrator::VectorDeleter::operator()(_generic_N_Vector* p) const {
+  N_VDestroy(p);
+}
+void CvodesIntegrator::MatrixDeleter::operator()(_generic_SUNMatrix* p) const {
+  SUNMatDestroy(p);
+}
+void CvodesIntegrator::SolverDeleter::operator()(_generic_SUNLinearSolver* p) const {
+  SUNLinSolFree(p);
+}
 void CvodesIntegrator::MemoryDeleter::operator()(void* p) const {
   void* memory = p;
   CVodeFree(&memory);
@@ -67,7 +73,8 @@ CvodesIntegrator::CvodesIntegrator(OdeSystem& system, IntegratorSetup setup)
   y_.reset(N_VNew_Serial(n, context));
   abstol_.reset(N_VNew_Serial(n, context));
   if (!y_ || !abstol_) throw InternalError("SUNDIALS: cannot allocate vectors");
-  for (sunindextype i = 0; i < n; ++i) NV_Ith_S(abstol_.get(), i) = setup_.abstol[static_cast<std::size_t>(i)];
+  for (sunindextype i = 0; i < n; ++i)
+    NV_Ith_S(abstol_.get(), i) = setup_.abstol[static_cast<std::size_t>(i)];
   if (!setup_.constraints.empty()) {
     constraints_.reset(N_VNew_Serial(n, context));
     if (!constraints_) throw InternalError("SUNDIALS: cannot allocate vectors");
@@ -106,8 +113,8 @@ int CvodesIntegrator::configure(double t) {
   if (setup_.analytic_jacobian && (flag = CVodeSetJacFn(mem, &jacobian_callback)) != CV_SUCCESS) return flag;
   if (setup_.n_roots > 0) {
     if ((flag = CVodeRootInit(mem, setup_.n_roots, &root_callback)) != CV_SUCCESS) return flag;
-    // A relation exactly at zero after a discontinuity is the simulation's business (it decides the relation's
-    // value from the direction of motion), not a warning.
+    // A relation exactly at zero after a discontinuity is the simulation's business (it decides the
+    // relation's value from the direction of motion), not a warning.
     if ((flag = CVodeSetNoInactiveRootWarn(mem)) != CV_SUCCESS) return flag;
   }
   if (constraints_ && (flag = CVodeSetConstraints(mem, constraints_.get())) != CV_SUCCESS) return flag;

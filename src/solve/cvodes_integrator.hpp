@@ -1,9 +1,9 @@
 // A private RAII wrapper over one CVODES integrator: BDF, Newton, dense direct linear solver.
 //
 // It knows nothing of models, doses or events: it integrates an OdeSystem, locates the roots of its root
-// functions, and restarts after a discontinuity. Every SUNDIALS object (context, vectors, matrix, linear solver,
-// CVODES memory) is owned here and freed in reverse order of creation. CVODES' error messages are captured, never
-// printed, and are available for the caller's failure message.
+// functions, and restarts after a discontinuity. Every SUNDIALS object (context, vectors, matrix, linear
+// solver, CVODES memory) is owned here and freed in reverse order of creation. CVODES' error messages are
+// captured, never printed, and are available for the caller's failure message.
 #pragma once
 
 #include <memory>
@@ -38,7 +38,7 @@ struct IntegratorSetup {
   std::vector<double> abstol;       // one per state
   std::vector<double> constraints;  // empty, or one per state: 1.0 for y >= 0, 0.0 for none
   bool analytic_jacobian = true;
-  SolverOptions options;            // already validated
+  SolverOptions options;  // already validated
 };
 
 class CvodesIntegrator {
@@ -59,8 +59,8 @@ class CvodesIntegrator {
     double t = 0.0;  // where it stopped (for a failure: the last time reached)
     int flag = 0;    // CVODES' flag
   };
-  // CVode in normal mode toward `tout`, never stepping past `tstop` (tout <= tstop); `y` receives the state at
-  // the returned time (interpolated for an output).
+  // CVode in normal mode toward `tout`, never stepping past `tstop` (tout <= tstop); `y` receives the state
+  // at the returned time (interpolated for an output).
   Advance advance(double tout, double tstop, std::span<double> y);
 
   // After CV_ROOT_RETURN: per root function, +1 if it crossed rising, -1 falling, 0 if it did not cross.
@@ -79,11 +79,21 @@ class CvodesIntegrator {
   struct Counters {
     long steps = 0, rhs = 0, rhs_ls = 0, jac = 0, error_tests = 0, newton = 0, convergence = 0, roots = 0;
   };
-  struct ContextDeleter { void operator()(_SUNContext* p) const; };
-  struct VectorDeleter { void operator()(_generic_N_Vector* p) const; };
-  struct MatrixDeleter { void operator()(_generic_SUNMatrix* p) const; };
-  struct SolverDeleter { void operator()(_generic_SUNLinearSolver* p) const; };
-  struct MemoryDeleter { void operator()(void* p) const; };
+  struct ContextDeleter {
+    void operator()(_SUNContext* p) const;
+  };
+  struct VectorDeleter {
+    void operator()(_generic_N_Vector* p) const;
+  };
+  struct MatrixDeleter {
+    void operator()(_generic_SUNMatrix* p) const;
+  };
+  struct SolverDeleter {
+    void operator()(_generic_SUNLinearSolver* p) const;
+  };
+  struct MemoryDeleter {
+    void operator()(void* p) const;
+  };
 
   static void on_error(int code, const char* module, const char* function, char* message, void* self);
   int configure(double t);

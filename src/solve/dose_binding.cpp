@@ -26,17 +26,21 @@ std::optional<int> resolve_target(const CompiledModel& model, const DoseSpec& do
   if (in_compartment.size() == 1) return in_compartment.front();
   if (in_compartment.size() > 1) {
     std::string names;
-    for (int i : in_compartment) names += (names.empty() ? "" : ", ") + model.states[static_cast<std::size_t>(i)].name;
-    d.error(dose.location, fmt::format("dose target '{}' is a compartment with several species ({}); name one", dose.target,
-                                       names));
+    for (int i : in_compartment)
+      names += (names.empty() ? "" : ", ") + model.states[static_cast<std::size_t>(i)].name;
+    d.error(dose.location,
+            fmt::format("dose target '{}' is a compartment with several species ({}); name one", dose.target,
+                        names));
     return std::nullopt;
   }
   if (auto out = model.find_output(dose.target))
-    d.error(dose.location, fmt::format("dose target '{}' does not change over time (it is constant or computed by a "
-                                       "rule)",
-                                       dose.target));
+    d.error(dose.location,
+            fmt::format("dose target '{}' does not change over time (it is constant or computed by a "
+                        "rule)",
+                        dose.target));
   else
-    d.error(dose.location, fmt::format("unknown dose target '{}'{}", dose.target, did_you_mean(dose.target, species)));
+    d.error(dose.location,
+            fmt::format("unknown dose target '{}'{}", dose.target, did_you_mean(dose.target, species)));
   return std::nullopt;
 }
 
@@ -58,8 +62,8 @@ void bind_dose(const CompiledModel& model, const DoseSpec& dose, const units::Un
     return;
   }
   if (!wanted.unit) {
-    d.error(dose.location, fmt::format("species '{}' has an amount unit tolsim cannot read ('{}')", target.name,
-                                       target.amount_unit));
+    d.error(dose.location, fmt::format("species '{}' has an amount unit tolsim cannot read ('{}')",
+                                       target.name, target.amount_unit));
     return;
   }
   double amount = 0.0;
@@ -69,16 +73,18 @@ void bind_dose(const CompiledModel& model, const DoseSpec& dose, const units::Un
   } else if ((*given.unit * kg).same_dimension(*wanted.unit)) {
     // A weight-based dose: amount per kg of body weight.
     if (!body_weight_kg) {
-      d.error(dose.location, fmt::format("dose of {} {} is per body weight, but no body weight is known: set "
-                                         "`body_weight:` in the scenario or give the model a body_weight parameter",
-                                         dose.amount, dose.amount_unit));
+      d.error(dose.location,
+              fmt::format("dose of {} {} is per body weight, but no body weight is known: set "
+                          "`body_weight:` in the scenario or give the model a body_weight parameter",
+                          dose.amount, dose.amount_unit));
       return;
     }
     amount = dose.amount * *body_weight_kg * (*given.unit * kg).conversion_factor_to(*wanted.unit);
   } else {
-    d.error(dose.location, fmt::format("dose unit '{}' does not fit species '{}', whose amount is in {} (a dose is an "
-                                       "amount, or an amount per kg of body weight)",
-                                       dose.amount_unit, target.name, target.amount_unit));
+    d.error(dose.location,
+            fmt::format("dose unit '{}' does not fit species '{}', whose amount is in {} (a dose is an "
+                        "amount, or an amount per kg of body weight)",
+                        dose.amount_unit, target.name, target.amount_unit));
     return;
   }
 
@@ -106,12 +112,14 @@ void bind_dose(const CompiledModel& model, const DoseSpec& dose, const units::Un
     }
     duration = *dur;
   }
-  if (*start < setup.t_start) d.error(dose.location, fmt::format("dose starts at {}, before the start of the run", *start));
+  if (*start < setup.t_start)
+    d.error(dose.location, fmt::format("dose starts at {}, before the start of the run", *start));
   if (dose.count > 1 && every <= 0)
     d.error(dose.location, fmt::format("{} doses need an interval `every:` > 0", dose.count));
   if (duration < 0) d.error(dose.location, "infusion duration must be >= 0");
   if (dose.count > 1 && duration > every && every > 0)
-    d.error(dose.location, fmt::format("infusions of {} overlap: each lasts longer than the interval", target.name));
+    d.error(dose.location,
+            fmt::format("infusions of {} overlap: each lasts longer than the interval", target.name));
   if (d.has_errors()) return;
   for (int k = 0; k < dose.count; ++k) {
     const double t = *start + k * every;

@@ -1,5 +1,5 @@
-// Event executions waiting for their time: delayed executions, and zero-delay ones waiting for their turn at the
-// current time.
+// Event executions waiting for their time: delayed executions, and zero-delay ones waiting for their turn at
+// the current time.
 #pragma once
 
 #include <optional>
@@ -9,10 +9,10 @@ namespace tolsim::detail {
 
 struct PendingExecution {
   int event = -1;
-  double time = 0.0;            // when it executes
-  bool has_values = false;      // true: assignment values were computed at trigger time
-  std::vector<double> values;   // one per assignment, when has_values
-  long sequence = 0;            // order of firing; breaks ties between executions of one event
+  double time = 0.0;           // when it executes
+  bool has_values = false;     // true: assignment values were computed at trigger time
+  std::vector<double> values;  // one per assignment, when has_values
+  long sequence = 0;           // order of firing; breaks ties between executions of one event
 };
 
 class EventQueue {

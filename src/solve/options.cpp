@@ -86,9 +86,9 @@ std::vector<SolverSetting> make_settings() {
   s.push_back(double_setting("atol", "species unit",
                              "absolute tolerance, in each species' (or quantity's) declared unit (>= 0)",
                              &SolverOptions::atol));
-  s.push_back(integer_setting("max_steps", "",
-                              "maximum internal steps between two stops (outputs, doses, events); 0 means 100000",
-                              &SolverOptions::max_steps));
+  s.push_back(integer_setting(
+      "max_steps", "", "maximum internal steps between two stops (outputs, doses, events); 0 means 100000",
+      &SolverOptions::max_steps));
   s.push_back(double_setting("max_step", "model time unit", "largest step size; 0 means unlimited",
                              &SolverOptions::max_step));
   s.push_back(double_setting("initial_step", "model time unit", "first step size; 0 lets CVODES choose",
@@ -108,13 +108,15 @@ std::vector<SolverSetting> make_settings() {
                  }
                  return fmt::format("expected 'analytic' or 'fd', got '{}'", text);
                }});
-  s.push_back({"enforce_nonnegative", "",
-               "keep species declared non-negative >= 0 (CVODES inequality constraints): 'true' or 'false'",
-               [](const SolverOptions& o) { return std::string(o.enforce_nonnegative ? "true" : "false"); },
-               [](SolverOptions& o, const std::string& text) { return parse_bool(text, o.enforce_nonnegative); }});
-  s.push_back(integer_setting("max_events_per_time", "",
-                              "event executions allowed at one time point before the run fails as a cascade (>= 1)",
-                              &SolverOptions::max_events_per_time));
+  s.push_back(
+      {"enforce_nonnegative", "",
+       "keep species declared non-negative >= 0 (CVODES inequality constraints): 'true' or 'false'",
+       [](const SolverOptions& o) { return std::string(o.enforce_nonnegative ? "true" : "false"); },
+       [](SolverOptions& o, const std::string& text) { return parse_bool(text, o.enforce_nonnegative); }});
+  s.push_back(
+      integer_setting("max_events_per_time", "",
+                      "event executions allowed at one time point before the run fails as a cascade (>= 1)",
+                      &SolverOptions::max_events_per_time));
   return s;
 }
 
@@ -123,22 +125,33 @@ std::vector<SolverSetting> make_settings() {
 std::vector<std::string> SolverOptions::problems() const {
   std::vector<std::string> out;
   // Negated comparisons so that NaN fails every check.
-  if (!(rtol > 0.0)) out.push_back(problem("rtol", rtol, "must be > 0"));
-  else if (!(rtol < 1.0)) out.push_back(problem("rtol", rtol, "must be < 1"));
-  if (!(atol >= 0.0)) out.push_back(problem("atol", atol, "must be >= 0"));
-  else if (!std::isfinite(atol)) out.push_back(problem("atol", atol, "must be finite"));
+  if (!(rtol > 0.0))
+    out.push_back(problem("rtol", rtol, "must be > 0"));
+  else if (!(rtol < 1.0))
+    out.push_back(problem("rtol", rtol, "must be < 1"));
+  if (!(atol >= 0.0))
+    out.push_back(problem("atol", atol, "must be >= 0"));
+  else if (!std::isfinite(atol))
+    out.push_back(problem("atol", atol, "must be finite"));
   if (max_steps < 0) out.push_back(problem("max_steps", max_steps, "must be >= 0"));
-  if (!(max_step >= 0.0)) out.push_back(problem("max_step", max_step, "must be >= 0"));
-  else if (!std::isfinite(max_step)) out.push_back(problem("max_step", max_step, "must be finite"));
-  if (!(initial_step >= 0.0)) out.push_back(problem("initial_step", initial_step, "must be >= 0"));
-  else if (!std::isfinite(initial_step)) out.push_back(problem("initial_step", initial_step, "must be finite"));
-  if (max_order < 1 || max_order > 5) out.push_back(problem("max_order", max_order, "must be between 1 and 5"));
-  if (max_events_per_time < 1) out.push_back(problem("max_events_per_time", max_events_per_time, "must be >= 1"));
+  if (!(max_step >= 0.0))
+    out.push_back(problem("max_step", max_step, "must be >= 0"));
+  else if (!std::isfinite(max_step))
+    out.push_back(problem("max_step", max_step, "must be finite"));
+  if (!(initial_step >= 0.0))
+    out.push_back(problem("initial_step", initial_step, "must be >= 0"));
+  else if (!std::isfinite(initial_step))
+    out.push_back(problem("initial_step", initial_step, "must be finite"));
+  if (max_order < 1 || max_order > 5)
+    out.push_back(problem("max_order", max_order, "must be between 1 and 5"));
+  if (max_events_per_time < 1)
+    out.push_back(problem("max_events_per_time", max_events_per_time, "must be >= 1"));
   return out;
 }
 
 const std::vector<SolverSetting>& solver_settings() {
-  // Immutable after first use (function-local static, thread-safe initialisation): a table, not mutable state.
+  // Immutable after first use (function-local static, thread-safe initialisation): a table, not mutable
+  // state.
   static const std::vector<SolverSetting> settings = make_settings();
   return settings;
 }

@@ -39,9 +39,10 @@ std::optional<std::pair<double, std::string>> detail::split_quantity(const std::
   if (!value) {
     // "100mg": the number ends where letters start (but not an exponent such as 1e6).
     std::size_t j = 0;
-    while (j < t.size() && (std::isdigit(static_cast<unsigned char>(t[j])) || t[j] == '.' || t[j] == '-' ||
-                            t[j] == '+' || ((t[j] == 'e' || t[j] == 'E') && j + 1 < t.size() &&
-                                            (std::isdigit(static_cast<unsigned char>(t[j + 1])) || t[j + 1] == '-'))))
+    while (j < t.size() &&
+           (std::isdigit(static_cast<unsigned char>(t[j])) || t[j] == '.' || t[j] == '-' || t[j] == '+' ||
+            ((t[j] == 'e' || t[j] == 'E') && j + 1 < t.size() &&
+             (std::isdigit(static_cast<unsigned char>(t[j + 1])) || t[j + 1] == '-'))))
       ++j;
     value = parse_number(t.substr(0, j));
     if (!value) return std::nullopt;
@@ -69,9 +70,11 @@ std::vector<double> parse_times(const std::string& text) {
     if (!start || !stop || !step)
       throw UsageError(SourceLocation{}, fmt::format("times '{}': start, stop and step must be numbers", t));
     if (*step <= 0) throw UsageError(SourceLocation{}, fmt::format("times '{}': step must be > 0", t));
-    if (*stop < *start) throw UsageError(SourceLocation{}, fmt::format("times '{}': stop is before start", t));
+    if (*stop < *start)
+      throw UsageError(SourceLocation{}, fmt::format("times '{}': stop is before start", t));
     const double n = std::floor((*stop - *start) / *step * (1 + 1e-12) + 1e-9);
-    if (n > 1e7) throw UsageError(SourceLocation{}, fmt::format("times '{}': more than 10 million points", t));
+    if (n > 1e7)
+      throw UsageError(SourceLocation{}, fmt::format("times '{}': more than 10 million points", t));
     for (long i = 0; i <= static_cast<long>(n); ++i) out.push_back(*start + static_cast<double>(i) * *step);
     return out;
   }
@@ -84,7 +87,8 @@ std::vector<double> parse_times(const std::string& text) {
   }
   for (std::size_t i = 1; i < out.size(); ++i)
     if (out[i] <= out[i - 1])
-      throw UsageError(SourceLocation{}, fmt::format("times must increase: {} comes after {}", out[i], out[i - 1]));
+      throw UsageError(SourceLocation{},
+                       fmt::format("times must increase: {} comes after {}", out[i], out[i - 1]));
   return out;
 }
 
@@ -107,13 +111,14 @@ std::string set_dose_field(DoseSpec& dose, const std::string& key, const std::st
     dose.every = value;
   } else if (key == "count") {
     auto n = parse_number(value);
-    if (!n || *n < 1 || *n != std::floor(*n) || *n > 1e6) return fmt::format("count '{}' must be a whole number >= 1", value);
+    if (!n || *n < 1 || *n != std::floor(*n) || *n > 1e6)
+      return fmt::format("count '{}' must be a whole number >= 1", value);
     dose.count = static_cast<int>(*n);
   } else if (key == "duration") {
     dose.duration = value;
   } else {
-    return fmt::format("unknown dose field '{}'{}; fields: target, amount, start, every, count, duration", key,
-                       did_you_mean(key, kDoseKeys));
+    return fmt::format("unknown dose field '{}'{}; fields: target, amount, start, every, count, duration",
+                       key, did_you_mean(key, kDoseKeys));
   }
   return {};
 }
@@ -128,9 +133,10 @@ DoseSpec parse_dose(const std::string& text) {
   while (std::getline(ss, item, ',')) {
     const auto eq = item.find('=');
     if (eq == std::string::npos)
-      throw UsageError(SourceLocation{}, fmt::format("--dose '{}': '{}' is not KEY=VALUE (keys: target, amount, "
-                                                     "start, every, count, duration)",
-                                                     text, trim(item)));
+      throw UsageError(SourceLocation{},
+                       fmt::format("--dose '{}': '{}' is not KEY=VALUE (keys: target, amount, "
+                                   "start, every, count, duration)",
+                                   text, trim(item)));
     const std::string key = trim(item.substr(0, eq));
     const std::string value = trim(item.substr(eq + 1));
     if (auto problem = set_dose_field(dose, key, value); !problem.empty())
@@ -139,7 +145,8 @@ DoseSpec parse_dose(const std::string& text) {
     have_amount |= key == "amount";
   }
   if (!have_target || !have_amount)
-    throw UsageError(SourceLocation{}, fmt::format("--dose '{}': needs at least target=NAME and amount=VALUE UNIT", text));
+    throw UsageError(SourceLocation{},
+                     fmt::format("--dose '{}': needs at least target=NAME and amount=VALUE UNIT", text));
   return dose;
 }
 
@@ -151,7 +158,8 @@ ParameterOverride parse_override(const std::string& text) {
   o.name = trim(text.substr(0, eq));
   auto q = split_quantity(text.substr(eq + 1));
   if (o.name.empty() || !q)
-    throw UsageError(SourceLocation{}, fmt::format("--set '{}': expected NAME=VALUE with a finite number", text));
+    throw UsageError(SourceLocation{},
+                     fmt::format("--set '{}': expected NAME=VALUE with a finite number", text));
   o.value = q->first;
   o.unit = q->second;
   return o;
@@ -160,7 +168,8 @@ ParameterOverride parse_override(const std::string& text) {
 Scenario load_scenario(const std::string& path) {
   Diagnostics diagnostics;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError(SourceLocation{path, 0, 0}, fmt::format("cannot read scenario file '{}'", path));
+  if (!in)
+    throw ScenarioError(SourceLocation{path, 0, 0}, fmt::format("cannot read scenario file '{}'", path));
   std::ostringstream buffer;
   buffer << in.rdbuf();
   YamlFile file(path, buffer.str(), diagnostics);
@@ -169,8 +178,8 @@ Scenario load_scenario(const std::string& path) {
   s.name = std::filesystem::path(path).stem().string();
   if (!file.ok()) throw ScenarioError(diagnostics);
   MapReader top(file, file.root(), "scenario", diagnostics,
-                {"tolsim", "name", "description", "model", "t_end", "times", "set", "doses", "body_weight", "solver",
-                 "columns"});
+                {"tolsim", "name", "description", "model", "t_end", "times", "set", "doses", "body_weight",
+                 "solver", "columns"});
   if (top.ok()) {
     if (auto name = top.string("name")) s.name = *name;
     s.description = top.string("description").value_or("");
@@ -183,7 +192,8 @@ Scenario load_scenario(const std::string& path) {
           s.times = parse_times(t.Scalar());
         } else if (t.IsSequence()) {
           std::string joined;
-          for (const auto& item : t) joined += (joined.empty() ? "" : ",") + (item.IsScalar() ? item.Scalar() : "?");
+          for (const auto& item : t)
+            joined += (joined.empty() ? "" : ",") + (item.IsScalar() ? item.Scalar() : "?");
           s.times = parse_times(joined);
         } else {
           top.error(t, "times must be a list of numbers or \"start:stop:step\"");
@@ -192,24 +202,26 @@ Scenario load_scenario(const std::string& path) {
         top.error(t, e.diagnostics().items().front().message);
       }
     }
-    model::detail::for_each_entry(file, top.node("set"), "set", diagnostics,
-                                  [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
-                                    auto q = value.IsScalar() ? split_quantity(value.Scalar()) : std::nullopt;
-                                    if (!q) {
-                                      diagnostics.error(file.location(value),
-                                                        fmt::format("set '{}': expected a number, optionally with a "
-                                                                    "unit",
-                                                                    name));
-                                      return;
-                                    }
-                                    s.overrides.push_back({name, q->first, q->second, file.location(key)});
-                                  });
+    model::detail::for_each_entry(
+        file, top.node("set"), "set", diagnostics,
+        [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+          auto q = value.IsScalar() ? split_quantity(value.Scalar()) : std::nullopt;
+          if (!q) {
+            diagnostics.error(file.location(value),
+                              fmt::format("set '{}': expected a number, optionally with a "
+                                          "unit",
+                                          name));
+            return;
+          }
+          s.overrides.push_back({name, q->first, q->second, file.location(key)});
+        });
     if (auto bw = top.string("body_weight")) {
       auto q = split_quantity(*bw);
       auto kg = units::parse_unit("kg");
       auto u = q ? units::parse_unit(q->second.empty() ? "kg" : q->second) : units::ParseResult{};
       if (!q || !u.unit || !u.unit->same_dimension(*kg.unit) || q->first <= 0)
-        top.error(top.node("body_weight"), fmt::format("body_weight '{}' must be a positive mass such as \"70 kg\"", *bw));
+        top.error(top.node("body_weight"),
+                  fmt::format("body_weight '{}' must be a positive mass such as \"70 kg\"", *bw));
       else
         s.body_weight_kg = q->first * u.unit->conversion_factor_to(*kg.unit);
     }
@@ -219,13 +231,15 @@ Scenario load_scenario(const std::string& path) {
         top.error(doses, "doses must be a list (- target: ..., amount: ...)");
       } else {
         for (const auto& d : doses) {
-          MapReader r(file, d, "dose", diagnostics, {"target", "amount", "start", "every", "count", "duration"});
+          MapReader r(file, d, "dose", diagnostics,
+                      {"target", "amount", "start", "every", "count", "duration"});
           if (!r.ok()) continue;
           DoseSpec dose;
           dose.location = r.location();
           for (const auto& key : kDoseKeys) {
             if (auto value = r.string(key.c_str())) {
-              if (auto problem = set_dose_field(dose, key, *value); !problem.empty()) r.error(r.node(key.c_str()), problem);
+              if (auto problem = set_dose_field(dose, key, *value); !problem.empty())
+                r.error(r.node(key.c_str()), problem);
             }
           }
           if (!r.has("target")) r.error("has no `target:`");
@@ -241,20 +255,22 @@ Scenario load_scenario(const std::string& path) {
       if (!solver.IsMap()) {
         top.error(solver, "solver must be a mapping of settings");
       } else {
-        std::map<std::string, YAML::Node> value_of;  // setting -> its value node, where its range problems point
+        std::map<std::string, YAML::Node>
+            value_of;  // setting -> its value node, where its range problems point
         for (auto it = solver.begin(); it != solver.end(); ++it) {
           const std::string key = it->first.Scalar();
           auto setting = std::find_if(solver_settings().begin(), solver_settings().end(),
                                       [&](const SolverSetting& st) { return st.name == key; });
           if (setting == solver_settings().end()) {
-            diagnostics.error(file.location(it->first), fmt::format("unknown solver setting '{}'{}", key,
-                                                                    did_you_mean(key, names)));
+            diagnostics.error(file.location(it->first),
+                              fmt::format("unknown solver setting '{}'{}", key, did_you_mean(key, names)));
             continue;
           }
           const std::string value = it->second.IsScalar() ? it->second.Scalar() : std::string();
           value_of[key] = it->second;
           if (auto problem = setting->set(s.solver, value); !problem.empty())
-            diagnostics.error(file.location(it->second), fmt::format("solver.{} = {}: {}", key, value, problem));
+            diagnostics.error(file.location(it->second),
+                              fmt::format("solver.{} = {}: {}", key, value, problem));
         }
         // Each problem reads "solver.<name> = ...": report it at that setting's value, not at the block.
         for (const auto& problem : s.solver.problems()) {
@@ -273,7 +289,8 @@ Scenario load_scenario(const std::string& path) {
 
 namespace detail {
 
-std::optional<double> to_model_time(const std::string& text, const units::Unit& time_unit, std::string& problem) {
+std::optional<double> to_model_time(const std::string& text, const units::Unit& time_unit,
+                                    std::string& problem) {
   auto q = split_quantity(text);
   if (!q) {
     problem = fmt::format("'{}' is not a time (a number, optionally with a unit such as \"12 h\")", text);
@@ -305,8 +322,11 @@ std::vector<int> select_columns(const CompiledModel& model, const Scenario& scen
   std::vector<std::string> names;
   for (const auto& o : model.outputs) names.push_back(o.name);
   for (const auto& c : scenario.columns) {
-    if (auto i = model.find_output(c)) columns.push_back(*i);
-    else diagnostics.error(scenario.location, fmt::format("unknown output column '{}'{}", c, did_you_mean(c, names)));
+    if (auto i = model.find_output(c))
+      columns.push_back(*i);
+    else
+      diagnostics.error(scenario.location,
+                        fmt::format("unknown output column '{}'{}", c, did_you_mean(c, names)));
   }
   if (diagnostics.has_errors()) throw ScenarioError(diagnostics);
   return columns;
@@ -318,7 +338,8 @@ SimulationSetup make_setup(const CompiledModel& model, const Scenario& scenario)
   setup.options = scenario.solver;
   setup.parameters = model.default_parameters();
   const auto time_unit = units::parse_unit(model.time_unit);
-  if (!time_unit.unit) throw ScenarioError(scenario.location, fmt::format("model time unit '{}' is unknown", model.time_unit));
+  if (!time_unit.unit)
+    throw ScenarioError(scenario.location, fmt::format("model time unit '{}' is unknown", model.time_unit));
   const units::Unit& tu = *time_unit.unit;
 
   std::vector<std::string> settable;
@@ -328,15 +349,17 @@ SimulationSetup make_setup(const CompiledModel& model, const Scenario& scenario)
     auto slot = model.find_parameter(o.name);
     if (!slot) {
       const bool is_output = model.find_output(o.name).has_value();
-      d.error(o.location, is_output ? fmt::format("'{}' is computed by the model (a rule), so it cannot be set", o.name)
-                                    : fmt::format("cannot set unknown parameter '{}'{}", o.name,
-                                                  did_you_mean(o.name, settable)));
+      d.error(o.location,
+              is_output ? fmt::format("'{}' is computed by the model (a rule), so it cannot be set", o.name)
+                        : fmt::format("cannot set unknown parameter '{}'{}", o.name,
+                                      did_you_mean(o.name, settable)));
       continue;
     }
     const ParameterSlot& p = model.parameters[static_cast<std::size_t>(*slot)];
     if (p.role == ParameterSlot::Role::kDerived) {
-      d.error(o.location, fmt::format("'{}' is computed from an expression at the start; set what it depends on",
-                                      o.name));
+      d.error(
+          o.location,
+          fmt::format("'{}' is computed from an expression at the start; set what it depends on", o.name));
       continue;
     }
     double value = o.value;
@@ -348,7 +371,8 @@ SimulationSetup make_setup(const CompiledModel& model, const Scenario& scenario)
         continue;
       }
       if (own.unit && !given.unit->same_dimension(*own.unit)) {
-        d.error(o.location, fmt::format("set {}: unit {} does not fit '{}' in {}", o.name, o.unit, o.name, p.unit));
+        d.error(o.location,
+                fmt::format("set {}: unit {} does not fit '{}' in {}", o.name, o.unit, o.name, p.unit));
         continue;
       }
       if (own.unit) value *= given.unit->conversion_factor_to(*own.unit);
@@ -375,16 +399,20 @@ SimulationSetup make_setup(const CompiledModel& model, const Scenario& scenario)
     auto kg = units::parse_unit("kg");
     if (own.unit && own.unit->same_dimension(*kg.unit)) {
       double& value = setup.parameters[static_cast<std::size_t>(*bw)];
-      if (body_weight_kg) value = *body_weight_kg / own.unit->conversion_factor_to(*kg.unit);
-      else body_weight_kg = value * own.unit->conversion_factor_to(*kg.unit);
+      if (body_weight_kg)
+        value = *body_weight_kg / own.unit->conversion_factor_to(*kg.unit);
+      else
+        body_weight_kg = value * own.unit->conversion_factor_to(*kg.unit);
     }
   }
 
   std::string problem;
   setup.t_start = 0.0;
   if (scenario.t_end) {
-    if (auto t = detail::to_model_time(*scenario.t_end, tu, problem)) setup.t_end = *t;
-    else d.error(scenario.location, fmt::format("t_end {}", problem));
+    if (auto t = detail::to_model_time(*scenario.t_end, tu, problem))
+      setup.t_end = *t;
+    else
+      d.error(scenario.location, fmt::format("t_end {}", problem));
   } else if (scenario.times && !scenario.times->empty()) {
     setup.t_end = scenario.times->back();
   } else {
@@ -394,7 +422,8 @@ SimulationSetup make_setup(const CompiledModel& model, const Scenario& scenario)
   if (scenario.times) {
     for (double t : *scenario.times)
       if (t < setup.t_start || t > setup.t_end * (1 + 1e-12)) {
-        d.error(scenario.location, fmt::format("output time {} lies outside [{}, {}]", t, setup.t_start, setup.t_end));
+        d.error(scenario.location,
+                fmt::format("output time {} lies outside [{}, {}]", t, setup.t_start, setup.t_end));
         break;
       }
     setup.output_times = *scenario.times;

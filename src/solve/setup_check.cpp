@@ -8,7 +8,9 @@ namespace tolsim::detail {
 
 namespace {
 
-bool in_range(int index, std::size_t size) { return index >= 0 && static_cast<std::size_t>(index) < size; }
+bool in_range(int index, std::size_t size) {
+  return index >= 0 && static_cast<std::size_t>(index) < size;
+}
 
 bool is_relation_op(expr::Op op) {
   return op == expr::Op::kLt || op == expr::Op::kLe || op == expr::Op::kGt || op == expr::Op::kGe ||
@@ -16,7 +18,9 @@ bool is_relation_op(expr::Op op) {
 }
 
 void check_model(const CompiledModel& model, std::vector<std::string>& out) {
-  const auto say = [&](const std::string& what) { out.push_back(fmt::format("model '{}': {}", model.name, what)); };
+  const auto say = [&](const std::string& what) {
+    out.push_back(fmt::format("model '{}': {}", model.name, what));
+  };
   if (!model.kernels) {
     say("has no kernels");
     return;
@@ -24,7 +28,8 @@ void check_model(const CompiledModel& model, std::vector<std::string>& out) {
   const auto kernels = static_cast<std::size_t>(model.kernels->count());
   const auto check_kernel = [&](int index, const char* name, bool required) {
     if (index == -1 && !required) return;
-    if (!in_range(index, kernels)) say(fmt::format("{} kernel index {} is not one of its {} kernels", name, index, kernels));
+    if (!in_range(index, kernels))
+      say(fmt::format("{} kernel index {} is not one of its {} kernels", name, index, kernels));
   };
   const bool needs_init = model.n_states() > 0 || !model.derived_parameters.empty();
   check_kernel(model.kernel.init, "init", needs_init);
@@ -40,7 +45,8 @@ void check_model(const CompiledModel& model, std::vector<std::string>& out) {
         !in_range(s.compartment_output, n_outputs))
       say(fmt::format("state '{}' has no valid compartment output ({})", s.name, s.compartment_output));
   for (const int slot : model.derived_parameters)
-    if (!in_range(slot, model.parameters.size())) say(fmt::format("derived parameter slot {} out of range", slot));
+    if (!in_range(slot, model.parameters.size()))
+      say(fmt::format("derived parameter slot {} out of range", slot));
 
   for (std::size_t k = 0; k < model.relations.size(); ++k) {
     const Relation& r = model.relations[k];
@@ -54,14 +60,16 @@ void check_model(const CompiledModel& model, std::vector<std::string>& out) {
     if (!in_range(e.root, e.terms.size())) where(fmt::format("trigger root {} out of range", e.root));
     for (const auto& term : e.terms) {
       if (term.kind == TriggerTerm::Kind::kRelation && !in_range(term.relation, model.relations.size()))
-        where(fmt::format("trigger uses relation {}, the model has {}", term.relation, model.relations.size()));
+        where(
+            fmt::format("trigger uses relation {}, the model has {}", term.relation, model.relations.size()));
       for (const int c : term.children)
         if (!in_range(c, e.terms.size())) where(fmt::format("trigger term {} out of range", c));
     }
     for (const auto& a : e.assignments) {
       if (!in_range(a.state, n_states)) where(fmt::format("assignment to state {} out of range", a.state));
       if (a.mode == EventAssignment::Mode::kSetConcentration && !in_range(a.compartment_output, n_outputs))
-        where(fmt::format("concentration assignment without a valid compartment output ({})", a.compartment_output));
+        where(fmt::format("concentration assignment without a valid compartment output ({})",
+                          a.compartment_output));
     }
   }
 }
@@ -92,9 +100,11 @@ std::vector<std::string> setup_problems(const CompiledModel& model, const Simula
 
   for (std::size_t i = 0; i < setup.output_times.size(); ++i) {
     const double t = setup.output_times[i];
-    if (!std::isfinite(t)) out.push_back(fmt::format("output_times[{}] = {}: must be finite", i, t));
+    if (!std::isfinite(t))
+      out.push_back(fmt::format("output_times[{}] = {}: must be finite", i, t));
     else if (times_ok && (t < t0 || t > t1))
-      out.push_back(fmt::format("output_times[{}] = {} is outside [t_start, t_end] = [{}, {}]", i, t, t0, t1));
+      out.push_back(
+          fmt::format("output_times[{}] = {} is outside [t_start, t_end] = [{}, {}]", i, t, t0, t1));
     if (i > 0 && t < setup.output_times[i - 1])
       out.push_back(fmt::format("output_times[{}] = {} comes after {}: output times must be ascending", i, t,
                                 setup.output_times[i - 1]));
@@ -105,7 +115,8 @@ std::vector<std::string> setup_problems(const CompiledModel& model, const Simula
     if (!in_range(b.state, n_states))
       out.push_back(fmt::format("boluses[{}]: state index {} is not one of the model's {} states", i, b.state,
                                 n_states));
-    if (!std::isfinite(b.time)) out.push_back(fmt::format("boluses[{}].time = {}: must be finite", i, b.time));
+    if (!std::isfinite(b.time))
+      out.push_back(fmt::format("boluses[{}].time = {}: must be finite", i, b.time));
     else if (std::isfinite(t0) && b.time < t0)
       out.push_back(fmt::format("boluses[{}].time = {} is before t_start = {}", i, b.time, t0));
     if (!std::isfinite(b.amount))
@@ -115,11 +126,13 @@ std::vector<std::string> setup_problems(const CompiledModel& model, const Simula
   for (std::size_t i = 0; i < setup.infusions.size(); ++i) {
     const Infusion& f = setup.infusions[i];
     if (!in_range(f.state, n_states))
-      out.push_back(fmt::format("infusions[{}]: state index {} is not one of the model's {} states", i, f.state,
-                                n_states));
-    if (!std::isfinite(f.start)) out.push_back(fmt::format("infusions[{}].start = {}: must be finite", i, f.start));
+      out.push_back(fmt::format("infusions[{}]: state index {} is not one of the model's {} states", i,
+                                f.state, n_states));
+    if (!std::isfinite(f.start))
+      out.push_back(fmt::format("infusions[{}].start = {}: must be finite", i, f.start));
     if (!std::isfinite(f.end)) out.push_back(fmt::format("infusions[{}].end = {}: must be finite", i, f.end));
-    if (!std::isfinite(f.rate)) out.push_back(fmt::format("infusions[{}].rate = {}: must be finite", i, f.rate));
+    if (!std::isfinite(f.rate))
+      out.push_back(fmt::format("infusions[{}].rate = {}: must be finite", i, f.rate));
     if (std::isfinite(f.start) && std::isfinite(f.end) && f.end < f.start)
       out.push_back(fmt::format("infusions[{}]: end = {} is before start = {}", i, f.end, f.start));
     if (std::isfinite(f.start) && std::isfinite(t0) && f.start < t0)

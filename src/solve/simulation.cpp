@@ -17,10 +17,14 @@ namespace tolsim {
 
 const char* to_string(SolveStatus status) {
   switch (status) {
-    case SolveStatus::kSuccess: return "success";
-    case SolveStatus::kInvalidSetup: return "invalid setup";
-    case SolveStatus::kSolverFailure: return "solver failure";
-    case SolveStatus::kEventCascade: return "event cascade";
+    case SolveStatus::kSuccess:
+      return "success";
+    case SolveStatus::kInvalidSetup:
+      return "invalid setup";
+    case SolveStatus::kSolverFailure:
+      return "solver failure";
+    case SolveStatus::kEventCascade:
+      return "event cascade";
   }
   return "unknown";
 }
@@ -49,7 +53,7 @@ bool same_instant(double a, double b) {
 struct ActiveInfusion {
   std::size_t index = 0;  // in SimulationSetup::infusions
   int state = -1;
-  double rate = 0.0;      // in state units per time unit
+  double rate = 0.0;  // in state units per time unit
 };
 
 // One simulate() call: owns the vectors, the trigger bookkeeping and the integrator of that run.
@@ -104,9 +108,9 @@ class Run final : public detail::OdeSystem {
 
   std::vector<double> p_, y_, u_;
   std::vector<double> g_, g_probe_, y_probe_, f_probe_, outputs_, event_out_;
-  std::vector<int> root_relations_;     // relation index of each CVODES root function
-  std::vector<double> crossing_time_;   // scheduled relations: the time of the crossing
-  std::vector<double> fixed_stops_;     // dose and infusion boundaries, scheduled crossings: sorted, unique
+  std::vector<int> root_relations_;    // relation index of each CVODES root function
+  std::vector<double> crossing_time_;  // scheduled relations: the time of the crossing
+  std::vector<double> fixed_stops_;    // dose and infusion boundaries, scheduled crossings: sorted, unique
   std::vector<ActiveInfusion> active_infusions_;
   std::vector<char> trigger_value_;
   detail::TriggerState triggers_;
@@ -128,7 +132,8 @@ class Run final : public detail::OdeSystem {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// CVODES callbacks. Exceptions must not cross SUNDIALS' C frames: they are caught and reported through the flag.
+// CVODES callbacks. Exceptions must not cross SUNDIALS' C frames: they are caught and reported through the
+// flag.
 
 int Run::rhs(double t, const double* y, double* ydot) {
   try {
@@ -159,8 +164,9 @@ int Run::jacobian(double t, const double* y, double* jac) {
     eval(model_.kernel.jacobian, t, y, jac);
     for (std::size_t k = 0; k < size; ++k) {
       if (!std::isfinite(jac[k])) {
-        nonfinite_note_ = fmt::format("Jacobian entry ({}, {}) is {} at t = {}", k % static_cast<std::size_t>(n_),
-                                      k / static_cast<std::size_t>(n_), jac[k], t);
+        nonfinite_note_ =
+            fmt::format("Jacobian entry ({}, {}) is {} at t = {}", k % static_cast<std::size_t>(n_),
+                        k / static_cast<std::size_t>(n_), jac[k], t);
         return 1;
       }
     }
@@ -177,7 +183,8 @@ int Run::roots(double t, const double* y, double* g) {
     for (std::size_t i = 0; i < root_relations_.size(); ++i) {
       g[i] = g_probe_[static_cast<std::size_t>(root_relations_[i])];
       if (!std::isfinite(g[i])) {
-        callback_error_ = fmt::format("event trigger relation {} is {} at t = {}", root_relations_[i], g[i], t);
+        callback_error_ =
+            fmt::format("event trigger relation {} is {} at t = {}", root_relations_[i], g[i], t);
         return -1;
       }
     }
@@ -249,21 +256,23 @@ bool Run::start() {
     if (!std::isfinite(y_[i]))
       problems += fmt::format("{}initial value of '{}' is {}", problems.empty() ? "" : "\n", s.name, y_[i]);
     else if (constrained(i) && y_[i] < 0.0)
-      problems += fmt::format("{}initial value of '{}' = {} is negative, but '{}' is constrained non-negative "
-                              "(solver.enforce_nonnegative)",
-                              problems.empty() ? "" : "\n", s.name, y_[i], s.name);
+      problems += fmt::format(
+          "{}initial value of '{}' = {} is negative, but '{}' is constrained non-negative "
+          "(solver.enforce_nonnegative)",
+          problems.empty() ? "" : "\n", s.name, y_[i], s.name);
   }
   if (!problems.empty()) return fail(SolveStatus::kInvalidSetup, t_, std::move(problems));
-  // Outputs that are not numbers before anything is integrated come from the values given (a compartment of size 0
-  // under a concentration, a parameter that makes a rule divide by zero), not from the solver.
+  // Outputs that are not numbers before anything is integrated come from the values given (a compartment of
+  // size 0 under a concentration, a parameter that makes a rule divide by zero), not from the solver.
   eval(model_.kernel.outputs, t_, y_.data(), outputs_.data());
   for (std::size_t j = 0; j < model_.outputs.size(); ++j)
     if (!std::isfinite(outputs_[j]))
-      problems += fmt::format("{}output '{}' is {} at the start (t = {}) with the values given", problems.empty() ? "" : "\n",
-                              model_.outputs[j].name, outputs_[j], t_);
+      problems += fmt::format("{}output '{}' is {} at the start (t = {}) with the values given",
+                              problems.empty() ? "" : "\n", model_.outputs[j].name, outputs_[j], t_);
   if (!problems.empty()) return fail(SolveStatus::kInvalidSetup, t_, std::move(problems));
 
-  // Scheduled relations: g = time_sign * (t - crossing) for any t, so one evaluation gives every crossing time.
+  // Scheduled relations: g = time_sign * (t - crossing) for any t, so one evaluation gives every crossing
+  // time.
   crossing_time_.assign(n_rel, std::numeric_limits<double>::quiet_NaN());
   if (n_rel > 0) eval(model_.kernel.relations, t_, y_.data(), g_.data());
   for (std::size_t k = 0; k < n_rel; ++k) {
@@ -306,9 +315,10 @@ bool Run::start() {
     for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i)
       if (constrained(i)) integrator.constraints[i] = 1.0;
   }
-  integrator.analytic_jacobian =
-      setup_.options.jacobian == SolverOptions::JacobianMode::kAnalytic && (model_.kernel.jacobian >= 0 || n_ == 0);
-  if (!integrator.analytic_jacobian) summary_.options.jacobian = SolverOptions::JacobianMode::kFiniteDifference;
+  integrator.analytic_jacobian = setup_.options.jacobian == SolverOptions::JacobianMode::kAnalytic &&
+                                 (model_.kernel.jacobian >= 0 || n_ == 0);
+  if (!integrator.analytic_jacobian)
+    summary_.options.jacobian = SolverOptions::JacobianMode::kFiniteDifference;
   integrator_ = std::make_unique<CvodesIntegrator>(*this, std::move(integrator));
   changed_ = false;
   return restart();
@@ -327,8 +337,8 @@ bool Run::integrate() {
   const auto& times = setup_.output_times;
   while (t_ < setup_.t_end) {
     const double stop = next_stop_after(t_);
-    // A stop scheduled inside the step CVODES already took (an event delay shorter than that step) needs a restart
-    // at the current time, as does any change of y or u.
+    // A stop scheduled inside the step CVODES already took (an event delay shorter than that step) needs a
+    // restart at the current time, as does any change of y or u.
     if (changed_ || stop < integrator_->current_time()) {
       changed_ = false;
       if (!restart()) return false;
@@ -379,8 +389,9 @@ double Run::next_stop_after(double t) const {
 // Everything that happens at one instant: doses, relation values, trigger edges, event executions.
 
 bool Run::process_stop(double t, std::span<const int> roots_found) {
-  // Executions at times closer than the solver can tell apart count as one instant. Otherwise an event that resets
-  // what its own trigger watches (S' = 7, trigger S > 1e-300, S = 0) re-fires every 1e-301 time units forever.
+  // Executions at times closer than the solver can tell apart count as one instant. Otherwise an event that
+  // resets what its own trigger watches (S' = 7, trigger S > 1e-300, S = 0) re-fires every 1e-301 time units
+  // forever.
   const double scale = std::max({std::abs(t), std::abs(setup_.t_end - setup_.t_start), 1.0});
   if (std::abs(t - cascade_time_) > 1e-12 * scale) executions_at_time_ = 0;
   cascade_time_ = t;
@@ -405,9 +416,9 @@ bool Run::process_stop(double t, std::span<const int> roots_found) {
 }
 
 void Run::clamp_constrained() {
-  // CVODES' constraints hold at its step points only. Between them the interpolating polynomial of a fast decay
-  // can dip below zero by up to the local error; the exact solution does not, so neither do reported values or
-  // restart values (CVODES refuses a restart value that violates a constraint).
+  // CVODES' constraints hold at its step points only. Between them the interpolating polynomial of a fast
+  // decay can dip below zero by up to the local error; the exact solution does not, so neither do reported
+  // values or restart values (CVODES refuses a restart value that violates a constraint).
   for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i)
     if (constrained(i) && y_[i] < 0.0) y_[i] = 0.0;
 }
@@ -420,8 +431,9 @@ bool Run::to_state_units(int state, double t, double amount, double& out) {
   eval(model_.kernel.outputs, t, y_.data(), outputs_.data());
   const double size = outputs_[static_cast<std::size_t>(s.compartment_output)];
   if (!(size > 0.0) || !std::isfinite(size))
-    return fail(SolveStatus::kSolverFailure, t,
-                fmt::format("cannot dose '{}' at t = {}: the size of its compartment is {}", s.name, t, size));
+    return fail(
+        SolveStatus::kSolverFailure, t,
+        fmt::format("cannot dose '{}' at t = {}: the size of its compartment is {}", s.name, t, size));
   out = amount / size;
   return true;
 }
@@ -463,8 +475,8 @@ void Run::refresh(double t) {
   const auto n_rel = model_.relations.size();
   if (n_rel == 0) return;
   eval(model_.kernel.relations, t, y_.data(), g_.data());
-  // CVODES does not report a crossing that starts exactly at zero (it deactivates that root until g moves), so
-  // such a relation takes the value it has just after t, from the direction g moves along the trajectory.
+  // CVODES does not report a crossing that starts exactly at zero (it deactivates that root until g moves),
+  // so such a relation takes the value it has just after t, from the direction g moves along the trajectory.
   std::vector<int> crossing(n_rel, 0);
   bool probe = false;
   for (std::size_t k = 0; k < n_rel; ++k)
@@ -507,9 +519,10 @@ bool Run::fire(int e, double t) {
     if (ev.has_delay) {
       const double delay = event_out_[0];
       if (!std::isfinite(delay) || delay < 0.0)
-        return fail(SolveStatus::kSolverFailure, t,
-                    fmt::format("event '{}' triggered at t = {} with delay {}: a delay must be finite and >= 0",
-                                ev.name, t, delay));
+        return fail(
+            SolveStatus::kSolverFailure, t,
+            fmt::format("event '{}' triggered at t = {} with delay {}: a delay must be finite and >= 0",
+                        ev.name, t, delay));
       execution.time = t + delay;
     }
     if (ev.use_values_from_trigger_time) {
@@ -542,19 +555,20 @@ bool Run::execute_due(double t) {
       }
       const PendingExecution& incumbent = queue_.pending()[best];
       const bool better = priority > best_priority ||
-                          (priority == best_priority && (candidate.event < incumbent.event ||
-                                                         (candidate.event == incumbent.event &&
-                                                          candidate.sequence < incumbent.sequence)));
+                          (priority == best_priority &&
+                           (candidate.event < incumbent.event ||
+                            (candidate.event == incumbent.event && candidate.sequence < incumbent.sequence)));
       if (i == due.front() || better) {
         best = i;
         best_priority = priority;
       }
     }
     if (executions_at_time_ >= setup_.options.max_events_per_time)
-      return fail(SolveStatus::kEventCascade, t,
-                  fmt::format("more than {} event executions at t = {} (next: '{}'): events keep triggering each "
-                              "other (solver.max_events_per_time)",
-                              setup_.options.max_events_per_time, t, event(queue_.pending()[best].event).name));
+      return fail(
+          SolveStatus::kEventCascade, t,
+          fmt::format("more than {} event executions at t = {} (next: '{}'): events keep triggering each "
+                      "other (solver.max_events_per_time)",
+                      setup_.options.max_events_per_time, t, event(queue_.pending()[best].event).name));
     const PendingExecution execution = queue_.take(best);
     ++executions_at_time_;
     execute(execution, t);
@@ -576,8 +590,10 @@ void Run::execute(const PendingExecution& execution, double t) {
   bool concentration = false;
   for (std::size_t i = 0; i < ev.assignments.size(); ++i) {
     const EventAssignment& a = ev.assignments[i];
-    if (a.mode == EventAssignment::Mode::kSetValue) y_[static_cast<std::size_t>(a.state)] = values[i];
-    else concentration = true;
+    if (a.mode == EventAssignment::Mode::kSetValue)
+      y_[static_cast<std::size_t>(a.state)] = values[i];
+    else
+      concentration = true;
   }
   if (!concentration) return;
   // The compartment size after this event's own value assignments (an event may resize and refill at once).
@@ -585,7 +601,8 @@ void Run::execute(const PendingExecution& execution, double t) {
   for (std::size_t i = 0; i < ev.assignments.size(); ++i) {
     const EventAssignment& a = ev.assignments[i];
     if (a.mode == EventAssignment::Mode::kSetConcentration)
-      y_[static_cast<std::size_t>(a.state)] = values[i] * outputs_[static_cast<std::size_t>(a.compartment_output)];
+      y_[static_cast<std::size_t>(a.state)] =
+          values[i] * outputs_[static_cast<std::size_t>(a.compartment_output)];
   }
 }
 
@@ -624,9 +641,9 @@ bool Run::emit_outputs_through(double t) {
 }
 
 std::string Run::failure_message(const CvodesIntegrator::Advance& advance) const {
-  std::string message = fmt::format("CVODES failed at t = {}: {}", advance.t,
-                                    integrator_ ? integrator_->describe_failure(advance.flag)
-                                                : fmt::format("flag {}", advance.flag));
+  std::string message = fmt::format(
+      "CVODES failed at t = {}: {}", advance.t,
+      integrator_ ? integrator_->describe_failure(advance.flag) : fmt::format("flag {}", advance.flag));
   if (!callback_error_.empty()) message += "; " + callback_error_;
   if (!nonfinite_note_.empty()) message += "; " + nonfinite_note_;
   return message;

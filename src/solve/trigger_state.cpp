@@ -8,13 +8,20 @@ namespace tolsim::detail {
 
 bool relation_from_sign(expr::Op op, double g) {
   switch (op) {
-    case expr::Op::kGt: return g > 0.0;
-    case expr::Op::kGe: return g >= 0.0;
-    case expr::Op::kLt: return g < 0.0;
-    case expr::Op::kLe: return g <= 0.0;
-    case expr::Op::kEq: return g == 0.0;
-    case expr::Op::kNe: return g != 0.0;
-    default: break;
+    case expr::Op::kGt:
+      return g > 0.0;
+    case expr::Op::kGe:
+      return g >= 0.0;
+    case expr::Op::kLt:
+      return g < 0.0;
+    case expr::Op::kLe:
+      return g <= 0.0;
+    case expr::Op::kEq:
+      return g == 0.0;
+    case expr::Op::kNe:
+      return g != 0.0;
+    default:
+      break;
   }
   throw InternalError(fmt::format("relation with non-comparison operator {}", static_cast<int>(op)));
 }
@@ -22,13 +29,18 @@ bool relation_from_sign(expr::Op op, double g) {
 bool relation_after_crossing(expr::Op op, int direction) {
   switch (op) {
     case expr::Op::kGt:
-    case expr::Op::kGe: return direction > 0;
+    case expr::Op::kGe:
+      return direction > 0;
     case expr::Op::kLt:
-    case expr::Op::kLe: return direction < 0;
+    case expr::Op::kLe:
+      return direction < 0;
     // Equality holds exactly at the crossing, and only there.
-    case expr::Op::kEq: return true;
-    case expr::Op::kNe: return false;
-    default: break;
+    case expr::Op::kEq:
+      return true;
+    case expr::Op::kNe:
+      return false;
+    default:
+      break;
   }
   throw InternalError(fmt::format("relation with non-comparison operator {}", static_cast<int>(op)));
 }
@@ -39,7 +51,9 @@ TriggerState::TriggerState(const CompiledModel& model)
       crossing_(model.relations.size(), 0),
       g_at_crossing_(model.relations.size(), 0.0) {}
 
-void TriggerState::begin_stop() { std::fill(crossing_.begin(), crossing_.end(), 0); }
+void TriggerState::begin_stop() {
+  std::fill(crossing_.begin(), crossing_.end(), 0);
+}
 
 bool TriggerState::at_crossing(int k, double g) const {
   const auto i = static_cast<std::size_t>(k);
@@ -73,8 +87,10 @@ bool TriggerState::evaluate(const CompiledEvent& event, int term, int depth) con
     throw InternalError(fmt::format("event '{}': malformed trigger formula", event.name));
   const TriggerTerm& t = event.terms[static_cast<std::size_t>(term)];
   switch (t.kind) {
-    case TriggerTerm::Kind::kRelation: return relation(t.relation);
-    case TriggerTerm::Kind::kConstant: return t.constant;
+    case TriggerTerm::Kind::kRelation:
+      return relation(t.relation);
+    case TriggerTerm::Kind::kConstant:
+      return t.constant;
     case TriggerTerm::Kind::kAnd:
       for (const int c : t.children)
         if (!evaluate(event, c, depth + 1)) return false;
@@ -89,7 +105,8 @@ bool TriggerState::evaluate(const CompiledEvent& event, int term, int depth) con
       return odd;
     }
     case TriggerTerm::Kind::kNot:
-      if (t.children.size() != 1) throw InternalError(fmt::format("event '{}': 'not' needs one operand", event.name));
+      if (t.children.size() != 1)
+        throw InternalError(fmt::format("event '{}': 'not' needs one operand", event.name));
       return !evaluate(event, t.children.front(), depth + 1);
   }
   return false;

@@ -1,5 +1,6 @@
-// Events and doses written in model and scenario files, through the whole pipeline (loader, compiler, solver).
-// Every expected value is a closed form of the small models below, worked out by hand in the comments.
+// Events and doses written in model and scenario files, through the whole pipeline (loader, compiler,
+// solver). Every expected value is a closed form of the small models below, worked out by hand in the
+// comments.
 #include <cmath>
 
 #include "support/example_run.hpp"
@@ -10,12 +11,16 @@ namespace {
 using ::testing::HasSubstr;
 
 // X decays at rate k = 0.5/day from 1 mg/L, in a compartment of 2 L.
-//   reset:     when X falls below 0.5 mg/L it is set back to 2 mg/L. First crossing at t1 = ln(2)/k; from 2 the
+//   reset:     when X falls below 0.5 mg/L it is set back to 2 mg/L. First crossing at t1 = ln(2)/k; from 2
+//   the
 //              next takes ln(4)/k, so crossings at t1 and t1 + ln(4)/k.
 //   at_start:  at t = 0 (initial_value false by default), count = count + 1, so count = 1 from t = 0.
-//   delayed:   triggered at t = 1, executed at 1.5; copies X. From trigger time: exp(-0.5). From execution time
-//              (use_values_from_trigger_time: false): X(1.5) = 2 exp(-k (1.5 - t1)), after the reset at t1 ~ 1.386.
-//   double/plus at t = 3 with priorities 2 and 1 and values from execution time: Z = 3 -> 6 -> 7. With values from
+//   delayed:   triggered at t = 1, executed at 1.5; copies X. From trigger time: exp(-0.5). From execution
+//   time
+//              (use_values_from_trigger_time: false): X(1.5) = 2 exp(-k (1.5 - t1)), after the reset at t1
+//              ~ 1.386.
+//   double/plus at t = 3 with priorities 2 and 1 and values from execution time: Z = 3 -> 6 -> 7. With values
+//   from
 //              trigger time both are computed from Z = 3 (6 and 4) before either runs, so the later one wins.
 std::string model(bool trigger_time_values, int double_priority) {
   return R"(time_unit: day
@@ -40,10 +45,13 @@ events:
     use_values_from_trigger_time: )" +
          std::string(trigger_time_values ? "true" : "false") + R"(
     assign: {Y: "X"}
-  double: {at: 3, priority: ")" + std::to_string(double_priority) + R"(", assign: {Z: "Z * 2"},
-           use_values_from_trigger_time: )" + std::string(trigger_time_values ? "true" : "false") + R"(}
+  double: {at: 3, priority: ")" +
+         std::to_string(double_priority) + R"(", assign: {Z: "Z * 2"},
+           use_values_from_trigger_time: )" +
+         std::string(trigger_time_values ? "true" : "false") + R"(}
   plus: {at: 3, priority: "1", assign: {Z: "Z + 1"},
-         use_values_from_trigger_time: )" + std::string(trigger_time_values ? "true" : "false") + R"(}
+         use_values_from_trigger_time: )" +
+         std::string(trigger_time_values ? "true" : "false") + R"(}
 )";
 }
 
@@ -73,7 +81,8 @@ TEST(ModelSemantics, EventsFireAsSbmlSays) {
   const auto count = r.column("count");
   EXPECT_EQ(count[0], 1.0) << "an event at t = 0 fires at t = 0";
   EXPECT_EQ(count.back(), 1.0) << "and only once";
-  EXPECT_NEAR(r.column("Y")[4], std::exp(-0.5), 1e-8) << "delay 0.5 with values from the trigger time (t = 1)";
+  EXPECT_NEAR(r.column("Y")[4], std::exp(-0.5), 1e-8)
+      << "delay 0.5 with values from the trigger time (t = 1)";
   EXPECT_EQ(r.column("Z")[5], 4.0) << "values from trigger time: 6 and 4 computed from Z = 3; plus runs last";
   EXPECT_EQ(r.summary.stats.events_fired, 6);  // reset x2, at_start, delayed, double, plus
 }
@@ -116,13 +125,14 @@ TEST(ModelSemantics, BolusInfusionAndWeightBasedDoses) {
   const double k = 0.1;
   Scenario s = tight({0.0, 1.0, 2.0, 3.0});
   s.body_weight_kg = 80.0;
-  s.doses.push_back(DoseSpec{"D", 10.0, "mg", "0", "", 1, "", {}});        // 10 mg into 2 L: 5 mg/L
-  s.doses.push_back(DoseSpec{"A", 0.5, "mg/kg", "1", "", 1, "", {}});     // 0.5 mg/kg x 80 kg = 40 mg at t = 1
+  s.doses.push_back(DoseSpec{"D", 10.0, "mg", "0", "", 1, "", {}});      // 10 mg into 2 L: 5 mg/L
+  s.doses.push_back(DoseSpec{"A", 0.5, "mg/kg", "1", "", 1, "", {}});    // 0.5 mg/kg x 80 kg = 40 mg at t = 1
   s.doses.push_back(DoseSpec{"A", 12.0, "mg", "2", "", 1, "12 h", {}});  // 24 mg/day over [2, 2.5]
   auto r = run(kDoseModel, s);
   ASSERT_TRUE(r.ok()) << r.summary.message;
   const auto d = r.column("D");
-  // rtol 1e-10 per step accumulates to a global error of order 1e-9 relative; 1e-8 relative is the bound used.
+  // rtol 1e-10 per step accumulates to a global error of order 1e-9 relative; 1e-8 relative is the bound
+  // used.
   EXPECT_NEAR(d[0], 5.0, 1e-12) << "outputs at a dose time include the dose";
   EXPECT_NEAR(d[3], 5.0 * std::exp(-k * 3.0), 1e-8 * 5.0);
   const auto a = r.column("A");
@@ -145,16 +155,17 @@ TEST(ModelSemantics, DosesThatDoNotFitAreScenarioErrors) {
     FAIL() << "expected a ScenarioError";
   } catch (const ScenarioError& e) {
     const std::string all = e.diagnostics().to_string();
-    EXPECT_THAT(all, HasSubstr("s.yaml:3:5: error: dose of 1 mg/kg is per body weight, but no body weight is known"));
+    EXPECT_THAT(
+        all, HasSubstr("s.yaml:3:5: error: dose of 1 mg/kg is per body weight, but no body weight is known"));
     EXPECT_THAT(all, HasSubstr("s.yaml:8:5: error: dose unit 'cells' does not fit species 'D'"));
     EXPECT_THAT(all, HasSubstr("s.yaml:13:5: error: unknown dose target 'Q'"));
   }
 }
 
 TEST(ModelSemantics, AnEventThatKeepsResettingItsOwnTriggerFailsInsteadOfHanging) {
-  // S rises at 7/day; the event resets S to 0 as soon as S > 1e-300, so it would re-fire every ~1e-301 days for
-  // ever. Executions closer together than the solver can resolve count as one instant, so the run stops after
-  // max_events_per_time of them with an event-cascade status.
+  // S rises at 7/day; the event resets S to 0 as soon as S > 1e-300, so it would re-fire every ~1e-301 days
+  // for ever. Executions closer together than the solver can resolve count as one instant, so the run stops
+  // after max_events_per_time of them with an event-cascade status.
   const char* text = R"(compartments:
   c: {size: 1, unit: L, source: "assumption: test"}
 species:

@@ -1,6 +1,7 @@
 // The compiled kernels of every example model, checked two independent ways:
 //  - the symbolic Jacobian against central finite differences of the right-hand side;
-//  - the native code against the interpreter (both run the same schedule; required to agree to 1e-12 relative).
+//  - the native code against the interpreter (both run the same schedule; required to agree to 1e-12
+//  relative).
 // Points: the initial state and wide deterministic perturbations of it.
 #include <cmath>
 #include <random>
@@ -62,8 +63,8 @@ TEST_P(ExampleKernels, JacobianMatchesCentralDifferences) {
   for (const auto& y : points(m, p)) {
     m.kernels->eval(m.kernel.jacobian, 1.0, y.data(), p.data(), u.data(), jac.data());
     for (int j = 0; j < n; ++j) {
-      // Central difference: truncation error O(h^2 f'''), rounding O(eps |f| / h); h = 1e-5 |y_j| balances both
-      // for these smooth functions, leaving a relative error near 1e-8 to 1e-10.
+      // Central difference: truncation error O(h^2 f'''), rounding O(eps |f| / h); h = 1e-5 |y_j| balances
+      // both for these smooth functions, leaving a relative error near 1e-8 to 1e-10.
       const double h = 1e-5 * std::max(std::abs(y[static_cast<std::size_t>(j)]), 1e-3);
       std::vector<double> yp = y, ym = y;
       yp[static_cast<std::size_t>(j)] += h;
@@ -75,7 +76,8 @@ TEST_P(ExampleKernels, JacobianMatchesCentralDifferences) {
         const double exact = jac[static_cast<std::size_t>(i + j * n)];
         // Scale by the size of the row's terms so that a near-cancelling entry is judged fairly.
         const double scale = std::max({std::abs(exact), std::abs(fd),
-                                       std::abs(fp[static_cast<std::size_t>(i)]) / std::max(std::abs(y[static_cast<std::size_t>(j)]), 1e-3)});
+                                       std::abs(fp[static_cast<std::size_t>(i)]) /
+                                           std::max(std::abs(y[static_cast<std::size_t>(j)]), 1e-3)});
         EXPECT_NEAR(exact, fd, 1e-6 * scale + 1e-12) << "d f" << i << " / d y" << j;
         ++checked;
       }
@@ -94,7 +96,8 @@ TEST_P(ExampleKernels, NativeAndInterpreterAgreeTo1e12) {
   (void)native.initial_state(p);
   const int n = native.n_states();
   std::vector<double> u(static_cast<std::size_t>(n), 0.5);
-  std::size_t size = static_cast<std::size_t>(std::max({n * n, native.n_outputs(), static_cast<int>(native.relations.size())}) + 2 + n);
+  std::size_t size = static_cast<std::size_t>(
+      std::max({n * n, native.n_outputs(), static_cast<int>(native.relations.size())}) + 2 + n);
   double worst = 0;
   for (const auto& y : points(native, p)) {
     for (int k = 0; k < native.kernels->count(); ++k) {
@@ -117,8 +120,8 @@ TEST_P(ExampleKernels, NativeAndInterpreterSimulationsAgree) {
   ExampleRun b = run_example(GetParam().model, GetParam().scenario, Backend::kInterpreter);
   ASSERT_TRUE(a.result.ok() && b.result.ok());
   ASSERT_EQ(a.result.values.size(), b.result.values.size());
-  // Identical kernels give identical steps; any last-bit difference of the C library would be amplified at most by
-  // the solver's error control, far below 1e-9.
+  // Identical kernels give identical steps; any last-bit difference of the C library would be amplified at
+  // most by the solver's error control, far below 1e-9.
   for (std::size_t i = 0; i < a.result.values.size(); ++i)
     EXPECT_NEAR(a.result.values[i], b.result.values[i], 1e-9 * std::abs(b.result.values[i]) + 1e-300);
   EXPECT_EQ(a.result.summary.stats.steps, b.result.summary.stats.steps);

@@ -1,7 +1,7 @@
 // The solver against closed-form solutions and literature reference values.
 //
-// Every expected value below is computed in the test from a closed form (stated next to it) or copied from the
-// literature (Robertson). The models are hand-built CompiledModels (tests/support/hand_model.hpp).
+// Every expected value below is computed in the test from a closed form (stated next to it) or copied from
+// the literature (Robertson). The models are hand-built CompiledModels (tests/support/hand_model.hpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,8 +13,8 @@
 namespace tolsim {
 namespace {
 
-using test::HandModel;
 using test::grid;
+using test::HandModel;
 using test::make_setup;
 using Mode = SolverOptions::JacobianMode;
 
@@ -51,8 +51,12 @@ TEST_P(JacobianModes, LogisticGrowthMatchesClosedForm) {
   const int y = m.state("y", 1.0);
   const int r = m.parameter("r", 1.2);
   const int cap = m.parameter("K", 100.0);
-  m.rhs = [=](double, const double* s, const double* p, double* f) { f[y] = p[r] * s[y] * (1.0 - s[y] / p[cap]); };
-  m.jacobian = [=](double, const double* s, const double* p, double* j) { j[0] = p[r] * (1.0 - 2.0 * s[y] / p[cap]); };
+  m.rhs = [=](double, const double* s, const double* p, double* f) {
+    f[y] = p[r] * s[y] * (1.0 - s[y] / p[cap]);
+  };
+  m.jacobian = [=](double, const double* s, const double* p, double* j) {
+    j[0] = p[r] * (1.0 - 2.0 * s[y] / p[cap]);
+  };
   m.output_states();
   const CompiledModel model = m.build();
   SimulationSetup setup = make_setup(model, 15.0, grid(0.0, 15.0, 30));
@@ -125,7 +129,9 @@ TEST_P(JacobianModes, RobertsonMatchesReferenceValues) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Solve, JacobianModes, ::testing::Values(Mode::kAnalytic, Mode::kFiniteDifference),
-                         [](const auto& param_info) { return param_info.param == Mode::kAnalytic ? "Analytic" : "FiniteDifference"; });
+                         [](const auto& param_info) {
+                           return param_info.param == Mode::kAnalytic ? "Analytic" : "FiniteDifference";
+                         });
 
 TEST(SolveClosedFormTest, AnalyticRequestWithoutJacobianKernelFallsBackToDifferenceQuotients) {
   HandModel m("decay");
@@ -140,9 +146,9 @@ TEST(SolveClosedFormTest, AnalyticRequestWithoutJacobianKernelFallsBackToDiffere
   expect_relative(r.at(0, 0), std::exp(-1.0), 1e-6, "y");  // y = e^{-t}
 }
 
-// Linear one-compartment PK, A' = -k A, IV boluses of D at 0, 12, 24, 36 h. By superposition of the single-dose
-// solution D exp(-k (t - t_i)): A(t) = sum over t_i <= t of D exp(-k (t - t_i)). Values reported at a dose time
-// include that dose (simulation.hpp).
+// Linear one-compartment PK, A' = -k A, IV boluses of D at 0, 12, 24, 36 h. By superposition of the
+// single-dose solution D exp(-k (t - t_i)): A(t) = sum over t_i <= t of D exp(-k (t - t_i)). Values reported
+// at a dose time include that dose (simulation.hpp).
 TEST(SolveClosedFormTest, OneCompartmentRepeatedBolusesBySuperposition) {
   HandModel m("pk1");
   const int amount = m.state("A", 0.0, true);
@@ -191,8 +197,10 @@ TEST(SolveClosedFormTest, OneCompartmentInfusionMatchesClosedForm) {
     return rate / 0.25 * (1.0 - std::exp(-0.25 * (t2 - t1))) * std::exp(-0.25 * (t - t2));
   };
   for (std::size_t i = 0; i < r.times.size(); ++i) {
-    if (r.times[i] <= t1) EXPECT_EQ(r.at(i, 0), 0.0) << "t = " << r.times[i];
-    else expect_relative(r.at(i, 0), exact(r.times[i]), 1e-6, "A");
+    if (r.times[i] <= t1)
+      EXPECT_EQ(r.at(i, 0), 0.0) << "t = " << r.times[i];
+    else
+      expect_relative(r.at(i, 0), exact(r.times[i]), 1e-6, "A");
   }
   EXPECT_EQ(r.summary.stats.doses_given, 1);
   EXPECT_EQ(r.summary.stats.restarts, 2);  // infusion start and end
@@ -200,8 +208,8 @@ TEST(SolveClosedFormTest, OneCompartmentInfusionMatchesClosedForm) {
 
 // Two-compartment PK with IV boluses into the central compartment:
 //   A1' = -(k10 + k12) A1 + k21 A2,  A2' = k12 A1 - k21 A2.
-// Macro-constants: alpha, beta = ((k10 + k12 + k21) +- sqrt((k10 + k12 + k21)^2 - 4 k10 k21)) / 2, and for one
-// dose D at time 0 (Gibaldi & Perrier, Pharmacokinetics, ch. 2):
+// Macro-constants: alpha, beta = ((k10 + k12 + k21) +- sqrt((k10 + k12 + k21)^2 - 4 k10 k21)) / 2, and for
+// one dose D at time 0 (Gibaldi & Perrier, Pharmacokinetics, ch. 2):
 //   A1 = D [(alpha - k21) e^{-alpha t} + (k21 - beta) e^{-beta t}] / (alpha - beta)
 //   A2 = D k12 (e^{-beta t} - e^{-alpha t}) / (alpha - beta)
 // Repeated doses by superposition.
@@ -237,7 +245,8 @@ TEST(SolveClosedFormTest, TwoCompartmentRepeatedBolusesMatchBiexponential) {
     for (const double td : dose_times) {
       if (td > r.times[i]) continue;
       const double s = r.times[i] - td;
-      e1 += dose * ((alpha - k21) * std::exp(-alpha * s) + (k21 - beta) * std::exp(-beta * s)) / (alpha - beta);
+      e1 +=
+          dose * ((alpha - k21) * std::exp(-alpha * s) + (k21 - beta) * std::exp(-beta * s)) / (alpha - beta);
       e2 += dose * k12 * (std::exp(-beta * s) - std::exp(-alpha * s)) / (alpha - beta);
     }
     expect_relative(r.at(i, 0), e1, 1e-6, "A1");

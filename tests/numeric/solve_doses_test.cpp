@@ -30,8 +30,8 @@ DoseModel dose_model(double volume = 4.0) {
   d.level = m.state("level", 0.0);
   const int v = m.parameter("V", volume, ParameterSlot::Role::kCompartmentSize);
   m.rhs = [n = 3](double, const double*, const double*, double* f) { std::fill(f, f + n, 0.0); };
-  const int v_out = m.output("V", [=](double, const double*, const double* p) { return p[v]; },
-                             OutputColumn::Kind::kCompartment);
+  const int v_out = m.output(
+      "V", [=](double, const double*, const double* p) { return p[v]; }, OutputColumn::Kind::kCompartment);
   m.output_states();
   for (const int s : {d.amount, d.conc}) {
     m.state_info(s).is_species = true;
@@ -45,7 +45,8 @@ DoseModel dose_model(double volume = 4.0) {
   return d;
 }
 
-// A bolus of 10 adds 10 to an amount, 10 / V = 2.5 to a concentration stored as its value, 10 to a plain value.
+// A bolus of 10 adds 10 to an amount, 10 / V = 2.5 to a concentration stored as its value, 10 to a plain
+// value.
 TEST(SolveDosesTest, BolusIsConvertedToTheStateUnit) {
   const DoseModel d = dose_model();
   SimulationSetup setup = make_setup(d.model, 3.0, {0.5, 1.0, 3.0});
@@ -63,7 +64,10 @@ TEST(SolveDosesTest, BolusIsConvertedToTheStateUnit) {
 TEST(SolveDosesTest, BolusTimingAtTheEdges) {
   const DoseModel d = dose_model();
   SimulationSetup setup = make_setup(d.model, 2.0, {0.0, 1.0, 2.0});
-  setup.boluses = {{0.0, d.level, 1.0}, {1.0, d.level, 2.0}, {1.0, d.level, 3.0}, {2.0, d.level, 4.0},
+  setup.boluses = {{0.0, d.level, 1.0},
+                   {1.0, d.level, 2.0},
+                   {1.0, d.level, 3.0},
+                   {2.0, d.level, 4.0},
                    {2.5, d.level, 100.0}};
   const SimulationResult r = simulate(d.model, setup);
   ASSERT_TRUE(r.ok()) << r.summary.message;
@@ -102,10 +106,10 @@ TEST(SolveDosesTest, DoseIntoEmptyCompartmentFails) {
 }
 
 // A = 1, A' = -k A with k = 100, B' = k A (B collects what A loses; A + B = 1 exactly).
-// Why the unconstrained solution goes negative: with atol = 1e-2 the error test stops controlling A once A falls
-// below ~atol (after t ~ 0.05), and BDF steps with h k >> 1 let A oscillate around 0 with an amplitude of the order
-// of the local error. The exact solution e^{-kt} is positive; with constraints every reported value stays >= 0
-// while the accuracy the tolerances ask for is kept (|A - e^{-kt}| well within 10 atol).
+// Why the unconstrained solution goes negative: with atol = 1e-2 the error test stops controlling A once A
+// falls below ~atol (after t ~ 0.05), and BDF steps with h k >> 1 let A oscillate around 0 with an amplitude
+// of the order of the local error. The exact solution e^{-kt} is positive; with constraints every reported
+// value stays >= 0 while the accuracy the tolerances ask for is kept (|A - e^{-kt}| well within 10 atol).
 TEST(SolveDosesTest, NonNegativeConstraintKeepsFastDecayAboveZero) {
   HandModel m("fast_decay");
   const int a = m.state("A", 1.0, true);

@@ -1,5 +1,6 @@
-// SBML Level 3 event semantics: edge triggers, t = 0 events, delays, trigger-time values, persistence, priorities,
-// scheduled time events and concentration assignments. Expected values are worked out by hand in the comments.
+// SBML Level 3 event semantics: edge triggers, t = 0 events, delays, trigger-time values, persistence,
+// priorities, scheduled time events and concentration assignments. Expected values are worked out by hand in
+// the comments.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -23,11 +24,13 @@ double row_at(const SimulationResult& r, double t, const std::string& column) {
 }
 
 // A state that only events change.
-int counter(HandModel& m, const std::string& name, double initial = 0.0) { return m.state(name, initial); }
+int counter(HandModel& m, const std::string& name, double initial = 0.0) {
+  return m.state(name, initial);
+}
 
 // s' = cos t, s(0) = 0, so s = sin t; trigger s > 0.5 is true on (pi/6, 5pi/6) and (pi/6 + 2pi, 5pi/6 + 2pi).
-// Each rising edge adds 1 to c and records the time. Boluses into an unrelated state at 1.5 and 2 create stops
-// while the trigger is true: they must not fire it again.
+// Each rising edge adds 1 to c and records the time. Boluses into an unrelated state at 1.5 and 2 create
+// stops while the trigger is true: they must not fire it again.
 TEST(SolveEventsTest, EdgeTriggerFiresOncePerRisingEdge) {
   HandModel m("edge");
   const int s = m.state("s", 0.0);
@@ -66,8 +69,9 @@ TEST(SolveEventsTest, EventAtTimeZeroDependsOnInitialValue) {
     const int c = counter(m, "c");
     m.rhs = [=](double, const double*, const double*, double* f) { f[x] = f[c] = 0.0; };
     m.output_states();
-    const int e = m.event("at_start",
-                          {m.relation(Op::kGe, [=](double, const double* y, const double*) { return y[x] - 1.0; })});
+    const int e =
+        m.event("at_start",
+                {m.relation(Op::kGe, [=](double, const double* y, const double*) { return y[x] - 1.0; })});
     m.event_info(e).initial_value = initial_value;
     m.assign(e, c, [=](double, const double* y, const double*) { return y[c] + 1.0; });
     const CompiledModel model = m.build();
@@ -94,8 +98,8 @@ TEST(SolveEventsTest, DelayedExecutionUsesTriggerOrExecutionTimeValues) {
         f[y] = f[z] = 0.0;
       };
       m.output_states();
-      const int e =
-          m.event("late", {m.relation(Op::kGt, [=](double, const double* s, const double*) { return s[x] - 1.0; })});
+      const int e = m.event(
+          "late", {m.relation(Op::kGt, [=](double, const double* s, const double*) { return s[x] - 1.0; })});
       m.event_info(e).use_values_from_trigger_time = trigger_time;
       m.delay(e, [d](double, const double*, const double*) { return d; });
       m.assign(e, y, [=](double, const double* s, const double*) { return s[x]; });
@@ -127,7 +131,8 @@ TEST(SolveEventsTest, EventResettingItsOwnTriggerFiresAgain) {
     f[c] = 0.0;
   };
   m.output_states();
-  const int e = m.event("reset", {m.relation(Op::kGt, [=](double, const double* y, const double*) { return y[x] - 2.0; })});
+  const int e = m.event(
+      "reset", {m.relation(Op::kGt, [=](double, const double* y, const double*) { return y[x] - 2.0; })});
   m.assign(e, x, [](double, const double*, const double*) { return 0.0; });
   m.assign(e, c, [=](double, const double* y, const double*) { return y[c] + 1.0; });
   const CompiledModel model = m.build();
@@ -175,12 +180,14 @@ struct PriorityCase {
   double expected_flag;  // event "big" (x > 7.5) fired at the same time, after the others
 };
 
-// x' = 0, x(0) = 3. At the scheduled time t = 1 two events fire: "double" (x = 2x) and "increment" (x = x + 1).
-// Executed one at a time, higher priority first, ties by event index (double is event 0):
+// x' = 0, x(0) = 3. At the scheduled time t = 1 two events fire: "double" (x = 2x) and "increment" (x = x +
+// 1). Executed one at a time, higher priority first, ties by event index (double is event 0):
 //   double then increment: 2*3 + 1 = 7;  increment then double: (3 + 1)*2 = 8.
 // With values from trigger time both values are computed from x = 3 (6 and 4) and the last execution wins.
 // A third event (x > 7.5 sets flag = 1) is triggered by the executions themselves and runs at the same time.
-void PrintTo(const PriorityCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const PriorityCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class PriorityOrder : public ::testing::TestWithParam<PriorityCase> {};
 
@@ -201,7 +208,8 @@ TEST_P(PriorityOrder, ExecutionsAtOneTimeRunInPriorityOrder) {
     m.priority(dbl, [p = c.priority_double](double, const double*, const double*) { return p; });
     m.priority(inc, [p = c.priority_increment](double, const double*, const double*) { return p; });
   }
-  const int big = m.event("big", {m.relation(Op::kGt, [=](double, const double* y, const double*) { return y[x] - 7.5; })});
+  const int big = m.event(
+      "big", {m.relation(Op::kGt, [=](double, const double* y, const double*) { return y[x] - 7.5; })});
   m.assign(big, flag, [](double, const double*, const double*) { return 1.0; });
   const CompiledModel model = m.build();
   const SimulationResult r = simulate(model, make_setup(model, 2.0, {0.5, 1.0, 2.0}));
@@ -247,9 +255,9 @@ TEST(SolveEventsTest, PriorityIsEvaluatedWhenChoosing) {
   EXPECT_EQ(r.summary.stats.events_fired, 3);
 }
 
-// x' = -k x, x(0) = 1, k = 0.5; at the scheduled time t = 5 an event adds 10: x(5) = e^{-2.5} + 10 (reported at
-// t = 5, after the event) and x(7) = (e^{-2.5} + 10) e^{-1}. Both `time >= 5` and `time > 5` fire at 5 (the
-// latter just after its crossing). No root search is needed for a scheduled relation.
+// x' = -k x, x(0) = 1, k = 0.5; at the scheduled time t = 5 an event adds 10: x(5) = e^{-2.5} + 10 (reported
+// at t = 5, after the event) and x(7) = (e^{-2.5} + 10) e^{-1}. Both `time >= 5` and `time > 5` fire at 5
+// (the latter just after its crossing). No root search is needed for a scheduled relation.
 TEST(SolveEventsTest, ScheduledTimeEventLandsExactly) {
   for (const Op op : {Op::kGe, Op::kGt}) {
     SCOPED_TRACE(static_cast<int>(op));
@@ -281,7 +289,8 @@ TEST(SolveEventsTest, CrossingThatStartsExactlyAtZeroFires) {
   const int when = counter(m, "when", -1.0);
   m.rhs = [=](double, const double*, const double*, double* f) { f[x] = f[when] = 0.0; };
   m.output_states();
-  const int e = m.event("present", {m.relation(Op::kGt, [=](double, const double* y, const double*) { return y[x]; })});
+  const int e =
+      m.event("present", {m.relation(Op::kGt, [=](double, const double* y, const double*) { return y[x]; })});
   m.assign(e, when, [](double t, const double*, const double*) { return t; });
   const CompiledModel model = m.build();
   SimulationSetup setup = make_setup(model, 5.0, {1.0, 5.0});
@@ -293,8 +302,8 @@ TEST(SolveEventsTest, CrossingThatStartsExactlyAtZeroFires) {
 }
 
 // A species S stored as its amount in compartment V (V a state, initially 2). At t = 1 one event sets the
-// concentration of S to 3 and the size of V to 4 (listed in that order). The concentration assignment uses the
-// size after the event's value assignments: amount = 3 * 4 = 12 (not 3 * 2 = 6).
+// concentration of S to 3 and the size of V to 4 (listed in that order). The concentration assignment uses
+// the size after the event's value assignments: amount = 3 * 4 = 12 (not 3 * 2 = 6).
 TEST(SolveEventsTest, ConcentrationAssignmentUsesCompartmentSizeAfterValueAssignments) {
   HandModel m("concentration");
   const int v = m.state("V", 2.0);
@@ -303,14 +312,15 @@ TEST(SolveEventsTest, ConcentrationAssignmentUsesCompartmentSizeAfterValueAssign
   m.state_info(s).is_concentration = true;
   m.state_info(s).storage = StateVariable::Storage::kAmount;
   m.rhs = [=](double, const double*, const double*, double* f) { f[v] = f[s] = 0.0; };
-  const int v_out = m.output("V", [=](double, const double* y, const double*) { return y[v]; },
-                             OutputColumn::Kind::kCompartment);
+  const int v_out = m.output(
+      "V", [=](double, const double* y, const double*) { return y[v]; }, OutputColumn::Kind::kCompartment);
   m.state_info(s).compartment_output = v_out;
   m.output("S_amount", [=](double, const double* y, const double*) { return y[s]; });
   m.output("S_conc", [=](double, const double* y, const double*) { return y[s] / y[v]; });
   const int e = m.event("refill", {m.time_relation(Op::kGe, 1.0)});
-  m.assign(e, s, [](double, const double*, const double*) { return 3.0; },
-           EventAssignment::Mode::kSetConcentration, v_out);
+  m.assign(
+      e, s, [](double, const double*, const double*) { return 3.0; },
+      EventAssignment::Mode::kSetConcentration, v_out);
   m.assign(e, v, [](double, const double*, const double*) { return 4.0; });
   const CompiledModel model = m.build();
   const SimulationResult r = simulate(model, make_setup(model, 2.0, {0.5, 1.0, 2.0}));

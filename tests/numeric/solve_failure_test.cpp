@@ -17,7 +17,9 @@ using expr::Op;
 using test::HandModel;
 using test::make_setup;
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 
 // y' = -y, but the right-hand side is NaN from t = 1 on.
 TEST(SolveFailureTest, NonFiniteRightHandSideIsASolverFailure) {
@@ -81,7 +83,9 @@ struct SetupCase {
   const char* message;
 };
 
-void PrintTo(const SetupCase& c, std::ostream* os) { *os << c.name; }
+void PrintTo(const SetupCase& c, std::ostream* os) {
+  *os << c.name;
+}
 
 class InvalidSetup : public ::testing::TestWithParam<SetupCase> {};
 
@@ -107,27 +111,56 @@ INSTANTIATE_TEST_SUITE_P(
                   "parameters: expected 2 values (one per model parameter), got 1"},
         SetupCase{"NonFiniteParameter", [](SimulationSetup& s) { s.parameters[1] = kNaN; },
                   "parameter 'k' = nan: must be finite"},
-        SetupCase{"EndBeforeStart", [](SimulationSetup& s) { s.t_end = -1.0; s.output_times.clear(); },
+        SetupCase{"EndBeforeStart",
+                  [](SimulationSetup& s) {
+                    s.t_end = -1.0;
+                    s.output_times.clear();
+                  },
                   "t_end = -1 is before t_start = 0"},
-        SetupCase{"UnsortedOutputs", [](SimulationSetup& s) { s.output_times = {0.0, 2.0, 1.0}; },
+        SetupCase{"UnsortedOutputs",
+                  [](SimulationSetup& s) {
+                    s.output_times = {0.0, 2.0, 1.0};
+                  },
                   "output_times[2] = 1 comes after 2: output times must be ascending"},
-        SetupCase{"OutputOutOfRange", [](SimulationSetup& s) { s.output_times = {0.0, 3.0}; },
+        SetupCase{"OutputOutOfRange",
+                  [](SimulationSetup& s) {
+                    s.output_times = {0.0, 3.0};
+                  },
                   "output_times[1] = 3 is outside [t_start, t_end] = [0, 2]"},
-        SetupCase{"BolusState", [](SimulationSetup& s) { s.boluses = {{1.0, 7, 1.0}}; },
+        SetupCase{"BolusState",
+                  [](SimulationSetup& s) {
+                    s.boluses = {{1.0, 7, 1.0}};
+                  },
                   "boluses[0]: state index 7 is not one of the model's 1 states"},
-        SetupCase{"BolusAmount", [](SimulationSetup& s) { s.boluses = {{1.0, 0, kNaN}}; },
+        SetupCase{"BolusAmount",
+                  [](SimulationSetup& s) {
+                    s.boluses = {{1.0, 0, kNaN}};
+                  },
                   "boluses[0].amount = nan: must be finite"},
-        SetupCase{"BolusBeforeStart", [](SimulationSetup& s) { s.boluses = {{-1.0, 0, 1.0}}; },
+        SetupCase{"BolusBeforeStart",
+                  [](SimulationSetup& s) {
+                    s.boluses = {{-1.0, 0, 1.0}};
+                  },
                   "boluses[0].time = -1 is before t_start = 0"},
-        SetupCase{"InfusionEndBeforeStart", [](SimulationSetup& s) { s.infusions = {{1.5, 1.0, 0, 1.0}}; },
+        SetupCase{"InfusionEndBeforeStart",
+                  [](SimulationSetup& s) {
+                    s.infusions = {{1.5, 1.0, 0, 1.0}};
+                  },
                   "infusions[0]: end = 1 is before start = 1.5"},
-        SetupCase{"InfusionState", [](SimulationSetup& s) { s.infusions = {{0.0, 1.0, -1, 1.0}}; },
+        SetupCase{"InfusionState",
+                  [](SimulationSetup& s) {
+                    s.infusions = {{0.0, 1.0, -1, 1.0}};
+                  },
                   "infusions[0]: state index -1 is not one of the model's 1 states"},
         SetupCase{"NegativeConstrainedInitialValue", [](SimulationSetup& s) { s.parameters[0] = -1.0; },
                   "initial value of 'x' = -1 is negative, but 'x' is constrained non-negative"},
         SetupCase{"NonFiniteInitialValue", [](SimulationSetup& s) { s.parameters[0] = kNaN; },
                   "parameter 'x' = nan: must be finite"},
-        SetupCase{"InvalidOptions", [](SimulationSetup& s) { s.options.rtol = -1e-6; s.options.max_order = 9; },
+        SetupCase{"InvalidOptions",
+                  [](SimulationSetup& s) {
+                    s.options.rtol = -1e-6;
+                    s.options.max_order = 9;
+                  },
                   "solver.rtol = -1e-06: must be > 0\nsolver.max_order = 9: must be between 1 and 5"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 
@@ -142,8 +175,8 @@ TEST(SolveFailureTest, NegativeInitialValueIsFineWithoutConstraints) {
   EXPECT_NEAR(r.at(0, 0), -std::exp(-1.0), 1e-7);  // x = x0 e^{-t}
 }
 
-// From t = 2, event "off" (x > 0.5 and time >= 2) sets x = 0 and event "on" (x < 0.5 and time >= 2) sets x = 1:
-// each execution re-triggers the other, forever, at t = 2.
+// From t = 2, event "off" (x > 0.5 and time >= 2) sets x = 0 and event "on" (x < 0.5 and time >= 2) sets x =
+// 1: each execution re-triggers the other, forever, at t = 2.
 TEST(SolveFailureTest, EventCascadeStopsAtTheLimit) {
   HandModel m("flip_flop");
   const int x = m.state("x", 1.0);
@@ -203,12 +236,14 @@ TEST(SolveFailureTest, EventAssigningNaNIsAFailure) {
   m.rhs = [=](double, const double*, const double*, double* f) { f[x] = 0.0; };
   m.output_states();
   const int e = m.event("poison", {m.time_relation(Op::kGe, 1.0)});
-  m.assign(e, x, [](double, const double*, const double*) { return std::numeric_limits<double>::quiet_NaN(); });
+  m.assign(e, x,
+           [](double, const double*, const double*) { return std::numeric_limits<double>::quiet_NaN(); });
   const CompiledModel model = m.build();
   const SimulationResult r = simulate(model, make_setup(model, 2.0, {2.0}));
   EXPECT_EQ(r.summary.status, SolveStatus::kSolverFailure);
   EXPECT_EQ(r.summary.t_failure, 1.0);
-  EXPECT_TRUE(contains(r.summary.message, "'x' is nan after the doses and events at t = 1")) << r.summary.message;
+  EXPECT_TRUE(contains(r.summary.message, "'x' is nan after the doses and events at t = 1"))
+      << r.summary.message;
 }
 
 // An exception thrown by a kernel inside a CVODES callback must not cross SUNDIALS' C frames.
@@ -279,7 +314,7 @@ TEST(CompiledModelTest, InitialStateFillsDerivedParameters) {
       base->eval(i, t, y, p, u, out);
     });
   kernels[static_cast<std::size_t>(init)] = [=](double t, const double* y, const double* p, const double* u,
-                                               double* out) {
+                                                double* out) {
     base->eval(init, t, y, p, u, out);
     out[a] = p[dose] / p[volume];
   };

@@ -1,5 +1,5 @@
-// Test-only: CompiledModel objects built by hand from C++ lambdas, so that solver tests depend on nothing but the
-// CompiledModel and Kernels headers (not on the expression graph or the model compiler).
+// Test-only: CompiledModel objects built by hand from C++ lambdas, so that solver tests depend on nothing but
+// the CompiledModel and Kernels headers (not on the expression graph or the model compiler).
 //
 //   HandModel m("decay");
 //   const int x = m.state("x", 2.0);                       // y[x], initial value from parameter slot "x"
@@ -8,7 +8,8 @@
 //   m.output_states();
 //   tolsim::CompiledModel model = m.build();
 //
-// The rhs lambda writes dy/dt without inputs; the built rhs kernel adds u, as the model compiler's kernels do.
+// The rhs lambda writes dy/dt without inputs; the built rhs kernel adds u, as the model compiler's kernels
+// do.
 #pragma once
 
 #include <functional>
@@ -23,15 +24,18 @@
 
 namespace tolsim::test {
 
-using KernelFn = std::function<void(double t, const double* y, const double* p, const double* u, double* out)>;
+using KernelFn =
+    std::function<void(double t, const double* y, const double* p, const double* u, double* out)>;
 using ScalarFn = std::function<double(double t, const double* y, const double* p)>;
 using RhsFn = std::function<void(double t, const double* y, const double* p, double* dydt)>;
-using JacobianFn = std::function<void(double t, const double* y, const double* p, double* jac)>;  // column-major
+using JacobianFn =
+    std::function<void(double t, const double* y, const double* p, double* jac)>;  // column-major
 
 class LambdaKernels final : public expr::Kernels {
  public:
   explicit LambdaKernels(std::vector<KernelFn> kernels) : kernels_(std::move(kernels)) {}
-  void eval(int kernel, double t, const double* y, const double* p, const double* u, double* out) const override {
+  void eval(int kernel, double t, const double* y, const double* p, const double* u,
+            double* out) const override {
     kernels_.at(static_cast<std::size_t>(kernel))(t, y, p, u, out);
   }
   int count() const override { return static_cast<int>(kernels_.size()); }
@@ -90,8 +94,9 @@ class HandModel {
   // One output per state, named after it, reading y directly.
   void output_states() {
     for (std::size_t i = 0; i < model_.states.size(); ++i)
-      output(model_.states[i].name, [i](double, const double* y, const double*) { return y[i]; },
-             OutputColumn::Kind::kSpecies);
+      output(
+          model_.states[i].name, [i](double, const double* y, const double*) { return y[i]; },
+          OutputColumn::Kind::kSpecies);
   }
 
   // A relation `g op 0` with root function g; scheduled relations must have g = time_sign * (t - crossing).
@@ -106,7 +111,8 @@ class HandModel {
   }
   // `time >= at` (or another op), scheduled.
   int time_relation(expr::Op op, double at) {
-    return relation(op, [at](double t, const double*, const double*) { return t - at; }, true, 1.0);
+    return relation(
+        op, [at](double t, const double*, const double*) { return t - at; }, true, 1.0);
   }
 
   // An event whose trigger is the conjunction of `relations` (one relation: just that relation).
@@ -137,8 +143,8 @@ class HandModel {
     event_info(e).has_priority = true;
     events_.at(static_cast<std::size_t>(e)).priority = std::move(value);
   }
-  void assign(int e, int state, ScalarFn value,
-              EventAssignment::Mode mode = EventAssignment::Mode::kSetValue, int compartment_output = -1) {
+  void assign(int e, int state, ScalarFn value, EventAssignment::Mode mode = EventAssignment::Mode::kSetValue,
+              int compartment_output = -1) {
     event_info(e).assignments.push_back({state, mode, compartment_output});
     events_.at(static_cast<std::size_t>(e)).values.push_back(std::move(value));
   }
@@ -149,23 +155,23 @@ class HandModel {
     const std::size_t n = m.states.size();
 
     m.kernel.init = static_cast<int>(kernels.size());
-    kernels.push_back([slots = initial_slots_, derived = derived_values_](double, const double*, const double* p,
-                                                                         const double*, double* out) {
+    kernels.push_back([slots = initial_slots_, derived = derived_values_](
+                          double, const double*, const double* p, const double*, double* out) {
       for (std::size_t i = 0; i < slots.size(); ++i) out[i] = p[slots[i]];
       for (std::size_t j = 0; j < derived.size(); ++j) out[slots.size() + j] = derived[j](p);
     });
     if (rhs) {
       m.kernel.rhs = static_cast<int>(kernels.size());
-      kernels.push_back([f = rhs, n](double t, const double* y, const double* p, const double* u, double* out) {
-        f(t, y, p, out);
-        for (std::size_t i = 0; i < n; ++i) out[i] += u[i];
-      });
+      kernels.push_back(
+          [f = rhs, n](double t, const double* y, const double* p, const double* u, double* out) {
+            f(t, y, p, out);
+            for (std::size_t i = 0; i < n; ++i) out[i] += u[i];
+          });
     }
     if (jacobian) {
       m.kernel.jacobian = static_cast<int>(kernels.size());
-      kernels.push_back([j = jacobian](double t, const double* y, const double* p, const double*, double* out) {
-        j(t, y, p, out);
-      });
+      kernels.push_back([j = jacobian](double t, const double* y, const double* p, const double*,
+                                       double* out) { j(t, y, p, out); });
     }
     m.kernel.relations = static_cast<int>(kernels.size());
     kernels.push_back(scalar_kernel(relations_));
@@ -173,11 +179,12 @@ class HandModel {
     kernels.push_back(scalar_kernel(outputs_));
     for (std::size_t e = 0; e < events_.size(); ++e) {
       m.events[e].kernel = static_cast<int>(kernels.size());
-      kernels.push_back([spec = events_[e]](double t, const double* y, const double* p, const double*, double* out) {
-        out[0] = spec.delay ? spec.delay(t, y, p) : 0.0;
-        out[1] = spec.priority ? spec.priority(t, y, p) : 0.0;
-        for (std::size_t i = 0; i < spec.values.size(); ++i) out[2 + i] = spec.values[i](t, y, p);
-      });
+      kernels.push_back(
+          [spec = events_[e]](double t, const double* y, const double* p, const double*, double* out) {
+            out[0] = spec.delay ? spec.delay(t, y, p) : 0.0;
+            out[1] = spec.priority ? spec.priority(t, y, p) : 0.0;
+            for (std::size_t i = 0; i < spec.values.size(); ++i) out[2 + i] = spec.values[i](t, y, p);
+          });
     }
     m.kernels = std::make_shared<LambdaKernels>(std::move(kernels));
     return m;

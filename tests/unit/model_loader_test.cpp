@@ -57,8 +57,8 @@ TEST(ModelLoader, MalformedYamlIsReportedAtItsPosition) {
 }
 
 TEST(ModelLoader, SyntaxErrorInAnExpressionPointsAtTheColumn) {
-  // Line 9 is `  decay: {equation: "X ->", rate: "k * * X"}`; the quote opens at column 35, so the text starts at
-  // column 36 and the second '*' (offset 4) is at column 40.
+  // Line 9 is `  decay: {equation: "X ->", rate: "k * * X"}`; the quote opens at column 35, so the text
+  // starts at column 36 and the second '*' (offset 4) is at column 40.
   std::string text = kMinimal;
   text.replace(text.find("k * X * c"), 9, "k * * X");
   auto d = problems_of(text);
@@ -79,8 +79,9 @@ TEST(ModelLoader, UnknownFieldsGetASuggestion) {
   std::string text = kMinimal;
   text.replace(text.find("source: \"assumption: test\"}\nreactions"), 7, "sorce:");
   auto d = problems_of(text);
-  EXPECT_THAT(d.to_string(), HasSubstr("test.yaml:7:32: error: parameter 'k': unknown field 'sorce' (did you mean "
-                                       "'source'?)"));
+  EXPECT_THAT(d.to_string(),
+              HasSubstr("test.yaml:7:32: error: parameter 'k': unknown field 'sorce' (did you mean "
+                        "'source'?)"));
 }
 
 TEST(ModelLoader, DuplicateNamesAcrossSections) {
@@ -161,7 +162,8 @@ TEST(ModelLoader, UnitMismatchInAReactionRate) {
   text.replace(text.find("k * X * c"), 9, "k * X");
   auto d = problems_of(text);
   ASSERT_EQ(d.error_count(), 1u) << d.to_string();
-  EXPECT_THAT(error_lines(d)[0], HasSubstr("test.yaml:9:36: error: unit mismatch in rate of reaction 'decay'"));
+  EXPECT_THAT(error_lines(d)[0],
+              HasSubstr("test.yaml:9:36: error: unit mismatch in rate of reaction 'decay'"));
   EXPECT_THAT(error_lines(d)[0], HasSubstr("species 'X'"));
 }
 
@@ -172,7 +174,8 @@ TEST(ModelLoader, MissingSourcesAreWarnings) {
 )",
                                               "test.yaml");
   ASSERT_EQ(loaded.diagnostics.warning_count(), 1u);
-  EXPECT_THAT(loaded.diagnostics.items()[0].to_string(), HasSubstr("test.yaml:2:3: warning: parameter 'k' has no source"));
+  EXPECT_THAT(loaded.diagnostics.items()[0].to_string(),
+              HasSubstr("test.yaml:2:3: warning: parameter 'k' has no source"));
 }
 
 TEST(ModelLoader, AssumptionsMustSayWhy) {
@@ -326,7 +329,8 @@ TEST(ModelLoader, ReservedNamesAndBadIdentifiers) {
 }
 
 TEST(ModelLoader, TheShippedExamplesLoadWithoutWarnings) {
-  for (const char* f : {"examples/robertson.yaml", "examples/pk-two-compartment.yaml", "examples/immune-th17-treg.yaml"}) {
+  for (const char* f :
+       {"examples/robertson.yaml", "examples/pk-two-compartment.yaml", "examples/immune-th17-treg.yaml"}) {
     auto loaded = model::load_model(source_path(f));
     EXPECT_EQ(loaded.diagnostics.warning_count(), 0u) << f << "\n" << loaded.diagnostics.to_string();
   }

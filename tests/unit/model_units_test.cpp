@@ -1,5 +1,6 @@
-// The unit checker: equations that are dimensionally right pass, and each kind of mistake is caught where it is.
-// Expected verdicts follow from dimensional analysis by hand (SI definitions: 1 L = 1e-3 m^3, 1 day = 24 h).
+// The unit checker: equations that are dimensionally right pass, and each kind of mistake is caught where it
+// is. Expected verdicts follow from dimensional analysis by hand (SI definitions: 1 L = 1e-3 m^3, 1 day = 24
+// h).
 #include "support/model_text.hpp"
 
 namespace tolsim::testing {
@@ -61,14 +62,18 @@ INSTANTIATE_TEST_SUITE_P(
         // exp of a dimensionless ratio.
         UnitCase{"exp_of_ratio", "observables:\n  e: {value: \"exp(-X / K)\", unit: \"1\"}\n", ""},
         // Zero fits any unit; an annotated number carries its unit.
-        UnitCase{"zero_and_annotation", "observables:\n  z: {value: \"max(0, X - 10 [cells/mL])\", unit: cells/mL}\n", ""},
+        UnitCase{"zero_and_annotation",
+                 "observables:\n  z: {value: \"max(0, X - 10 [cells/mL])\", unit: cells/mL}\n", ""},
         // A comparison of time with a time; piecewise values agree.
-        UnitCase{"piecewise_time", "observables:\n  p: {value: \"piecewise(X, time > 2 [day], K)\", unit: cells/mL}\n", ""},
+        UnitCase{"piecewise_time",
+                 "observables:\n  p: {value: \"piecewise(X, time > 2 [day], K)\", unit: cells/mL}\n", ""},
         // `at:` carries the model's time unit.
         UnitCase{"event_at", "events:\n  e: {at: 3, assign: {X: \"2 * X\"}}\n", ""},
         // A user function's arguments keep their units and constant values.
-        UnitCase{"function", "functions:\n  act: {args: [x, K0, h], body: \"x^h / (x^h + K0^h)\"}\n"
-                             "observables:\n  a: {value: \"act(X, K, n)\", unit: \"1\"}\n", ""}),
+        UnitCase{"function",
+                 "functions:\n  act: {args: [x, K0, h], body: \"x^h / (x^h + K0^h)\"}\n"
+                 "observables:\n  a: {value: \"act(X, K, n)\", unit: \"1\"}\n",
+                 ""}),
     [](const ::testing::TestParamInfo<UnitCase>& p) { return std::string(p.param.name); });
 
 INSTANTIATE_TEST_SUITE_P(
@@ -83,8 +88,10 @@ INSTANTIATE_TEST_SUITE_P(
         UnitCase{"add_mismatch", "observables:\n  y: {value: \"X + C\", unit: cells/mL}\n", "cannot add"},
         UnitCase{"exp_of_unit", "observables:\n  e: {value: \"exp(X)\", unit: \"1\"}\n",
                  "the argument of exp() must be dimensionless, got cells/mL"},
-        UnitCase{"pow_not_constant", "rate_rules:\n  A: \"0 [mg/day]\"\nobservables:\n  p: {value: \"X^(A / 1 [mg])\", unit: \"1\"}\n",
-                 "raised to a power that is not constant"},
+        UnitCase{
+            "pow_not_constant",
+            "rate_rules:\n  A: \"0 [mg/day]\"\nobservables:\n  p: {value: \"X^(A / 1 [mg])\", unit: \"1\"}\n",
+            "raised to a power that is not constant"},
         UnitCase{"wrong_observable_unit", "observables:\n  y: {value: \"X / K\", unit: cells/mL}\n",
                  "unit mismatch in assignment rule of 'y': got 1, expected cells/mL"},
         // A bare number compared with time needs a unit, and the message says how to write it.
@@ -94,8 +101,10 @@ INSTANTIATE_TEST_SUITE_P(
                  "unit mismatch in assignment to 'X' in event 'e': got mg, expected cells/mL"},
         UnitCase{"delay_not_time", "events:\n  e: {at: 1, delay: \"X / K\", assign: {X: \"2 * X\"}}\n",
                  "unit mismatch in delay of event 'e'"},
-        UnitCase{"min_mismatch", "observables:\n  m: {value: \"min(X, A)\", unit: cells/mL}\n", "cannot compare"},
-        UnitCase{"unknown_unit", "observables:\n  q: {value: \"X\", unit: cellz/mL}\n", "unknown unit 'cellz'"}),
+        UnitCase{"min_mismatch", "observables:\n  m: {value: \"min(X, A)\", unit: cells/mL}\n",
+                 "cannot compare"},
+        UnitCase{"unknown_unit", "observables:\n  q: {value: \"X\", unit: cellz/mL}\n",
+                 "unknown unit 'cellz'"}),
     [](const ::testing::TestParamInfo<UnitCase>& p) { return std::string(p.param.name); });
 
 TEST(UnitChecks, CanBeTurnedIntoWarningsOrOff) {

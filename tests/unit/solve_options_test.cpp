@@ -12,12 +12,15 @@ namespace {
 
 const SolverSetting& setting(const std::string& name) {
   const auto& all = solver_settings();
-  const auto it = std::find_if(all.begin(), all.end(), [&](const SolverSetting& s) { return s.name == name; });
+  const auto it =
+      std::find_if(all.begin(), all.end(), [&](const SolverSetting& s) { return s.name == name; });
   if (it == all.end()) throw std::runtime_error("no setting " + name);
   return *it;
 }
 
-TEST(SolverOptionsTest, DefaultsAreValid) { EXPECT_TRUE(SolverOptions{}.problems().empty()); }
+TEST(SolverOptionsTest, DefaultsAreValid) {
+  EXPECT_TRUE(SolverOptions{}.problems().empty());
+}
 
 // The message format is the house style's own example (STYLE.md, habit 3).
 TEST(SolverOptionsTest, NegativeRtolMessageNamesFieldValueAndConstraint) {
@@ -36,11 +39,13 @@ TEST(SolverOptionsTest, EveryConstraintIsReportedInOnePass) {
   o.initial_step = -2.0;
   o.max_order = 6;
   o.max_events_per_time = 0;
-  const std::vector<std::string> expected = {
-      "solver.rtol = 1.5: must be < 1",        "solver.atol = -1: must be >= 0",
-      "solver.max_steps = -3: must be >= 0",   "solver.max_step = -0.5: must be >= 0",
-      "solver.initial_step = -2: must be >= 0", "solver.max_order = 6: must be between 1 and 5",
-      "solver.max_events_per_time = 0: must be >= 1"};
+  const std::vector<std::string> expected = {"solver.rtol = 1.5: must be < 1",
+                                             "solver.atol = -1: must be >= 0",
+                                             "solver.max_steps = -3: must be >= 0",
+                                             "solver.max_step = -0.5: must be >= 0",
+                                             "solver.initial_step = -2: must be >= 0",
+                                             "solver.max_order = 6: must be between 1 and 5",
+                                             "solver.max_events_per_time = 0: must be >= 1"};
   EXPECT_EQ(o.problems(), expected);
 }
 
@@ -68,9 +73,9 @@ TEST(SolverOptionsTest, BoundariesAndNonFiniteValues) {
 }
 
 TEST(SolverSettingsTest, CoversEveryFieldOnceWithDescriptions) {
-  const std::vector<std::string> fields = {"rtol",      "atol",     "max_steps",           "max_step",
-                                           "initial_step", "max_order", "jacobian", "enforce_nonnegative",
-                                           "max_events_per_time"};
+  const std::vector<std::string> fields = {
+      "rtol",      "atol",     "max_steps",           "max_step",           "initial_step",
+      "max_order", "jacobian", "enforce_nonnegative", "max_events_per_time"};
   const auto& all = solver_settings();
   ASSERT_EQ(all.size(), fields.size());
   for (const auto& f : fields) {
@@ -134,7 +139,8 @@ TEST(SolverSettingsTest, GetThenSetRoundTripsExactly) {
 
 TEST(SolverSettingsTest, StrictParsingRejectsAndLeavesValueUnchanged) {
   SolverOptions o;
-  for (const std::string bad : {"", "abc", "1e-6x", " 1e-6", "1e-6 ", "nan", "inf", "-inf", "1e999", "0x1p3"}) {
+  for (const std::string bad :
+       {"", "abc", "1e-6x", " 1e-6", "1e-6 ", "nan", "inf", "-inf", "1e999", "0x1p3"}) {
     SCOPED_TRACE(bad);
     EXPECT_NE(setting("rtol").set(o, bad), "");
     EXPECT_EQ(o.rtol, 1e-6);

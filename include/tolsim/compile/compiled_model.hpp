@@ -1,22 +1,25 @@
-// A model ready to integrate: the layout of its state, parameter and output vectors, its events, and its kernels.
+// A model ready to integrate: the layout of its state, parameter and output vectors, its events, and its
+// kernels.
 //
 // This is the narrow seam between the model compiler and the solver (Boost.Odeint's system; libRoadRunner's
 // ExecutableModel). The solver sees only vectors and kernels:
 //
-//   y  state vector (n_states). A species that changes by reactions is stored as its *amount* even when the model
-//      names its concentration (SBML semantics; compartment sizes may change). Everything else that changes over
-//      time (rate rules, quantities assigned by events) is stored as its own value.
-//   p  parameter vector: constant parameters, constant compartment sizes and species, numeric initial values of
+//   y  state vector (n_states). A species that changes by reactions is stored as its *amount* even when the
+//   model
+//      names its concentration (SBML semantics; compartment sizes may change). Everything else that changes
+//      over time (rate rules, quantities assigned by events) is stored as its own value.
+//   p  parameter vector: constant parameters, constant compartment sizes and species, numeric initial values
+//   of
 //      time-varying quantities, and derived constants (initial assignments), which the init kernel computes.
 //   u  input vector (n_states): infusion rates added to dy/dt, in state units per model time unit.
 //
 // Kernels (see expr/kernel.hpp), all with signature (t, y, p, u, out):
-//   init       out = [y0 (n_states), values of the derived parameters in derived_parameters order]; ignores y, u
-//   rhs        out = dy/dt (n_states), including u
-//   jacobian   out = d(rhs)/dy, dense column-major n_states x n_states (out[i + j*n] = d f_i / d y_j); ignores u
-//   relations  out = g_k for every relation of every event trigger: lhs - rhs of the comparison
-//   outputs    out = the value of every output (species in their declared units, observables, compartments...)
-//   event k    out = [delay, priority, value of each assignment]
+//   init       out = [y0 (n_states), values of the derived parameters in derived_parameters order]; ignores
+//   y, u rhs        out = dy/dt (n_states), including u jacobian   out = d(rhs)/dy, dense column-major
+//   n_states x n_states (out[i + j*n] = d f_i / d y_j); ignores u relations  out = g_k for every relation of
+//   every event trigger: lhs - rhs of the comparison outputs    out = the value of every output (species in
+//   their declared units, observables, compartments...) event k    out = [delay, priority, value of each
+//   assignment]
 #pragma once
 
 #include <memory>
@@ -58,7 +61,7 @@ struct ParameterSlot {
     kLocalParameter,   // a reaction's local parameter ("reaction.name")
     kDerived,          // computed by the init kernel from an initial assignment; not settable
   };
-  std::string name;    // the name a user sets it by (for kInitialValue: the quantity's name)
+  std::string name;  // the name a user sets it by (for kInitialValue: the quantity's name)
   Role role = Role::kParameter;
   std::string unit;
   double value = 0.0;  // default
@@ -76,9 +79,9 @@ struct OutputColumn {
 // A comparison inside an event trigger. Its root function is g = lhs - rhs.
 struct Relation {
   expr::Op op = expr::Op::kGt;  // kLt, kLe, kGt, kGe, kEq or kNe
-  // A relation between time and a constant (`time >= 10`, `5 < time`) is scheduled: the solver stops exactly at
-  // the crossing instead of searching for a root. For those, g = time_sign * (t - crossing), so the crossing time
-  // is t - g / time_sign for any t.
+  // A relation between time and a constant (`time >= 10`, `5 < time`) is scheduled: the solver stops exactly
+  // at the crossing instead of searching for a root. For those, g = time_sign * (t - crossing), so the
+  // crossing time is t - g / time_sign for any t.
   bool scheduled = false;
   double time_sign = 0.0;
 };
@@ -87,8 +90,8 @@ struct Relation {
 struct TriggerTerm {
   enum class Kind { kRelation, kConstant, kAnd, kOr, kXor, kNot };
   Kind kind = Kind::kConstant;
-  int relation = -1;     // kRelation
-  bool constant = false; // kConstant
+  int relation = -1;      // kRelation
+  bool constant = false;  // kConstant
   std::vector<int> children;
 };
 
@@ -106,13 +109,13 @@ struct CompiledEvent {
   std::string name;
   std::vector<TriggerTerm> terms;
   int root = 0;
-  bool initial_value = false;               // trigger value assumed just before the start time
-  bool persistent = true;                   // false: a pending (delayed) execution is cancelled if the trigger
-                                            // becomes false before it runs
+  bool initial_value = false;  // trigger value assumed just before the start time
+  bool persistent = true;      // false: a pending (delayed) execution is cancelled if the trigger
+                               // becomes false before it runs
   bool use_values_from_trigger_time = true;
   bool has_delay = false;
   bool has_priority = false;
-  int kernel = -1;                          // outputs [delay, priority, value of assignment 0, 1, ...]
+  int kernel = -1;  // outputs [delay, priority, value of assignment 0, 1, ...]
   std::vector<EventAssignment> assignments;
   SourceLocation location;
 };

@@ -3,11 +3,11 @@
 // A KernelSpec names the graph nodes whose values a kernel writes, and where. Every kernel has the signature
 //     void kernel(double t, const double* y, const double* p, const double* u, double* out)
 // Both execution paths use the same schedule (expr::Schedule): the same operations in the same order, so the
-// interpreter and the compiled code agree to the last bit except where the C library and the compiler differ in
-// rounding (the compiled code is built without -ffast-math and with -ffp-contract=off).
+// interpreter and the compiled code agree to the last bit except where the C library and the compiler differ
+// in rounding (the compiled code is built without -ffast-math and with -ffp-contract=off).
 //
-// Generated C++ contains only numbers (as exact hexadecimal literals), array indices and operators; no text from a
-// model file is ever pasted into it.
+// Generated C++ contains only numbers (as exact hexadecimal literals), array indices and operators; no text
+// from a model file is ever pasted into it.
 #pragma once
 
 #include <cstdint>
@@ -20,9 +20,10 @@
 namespace tolsim::expr {
 
 struct KernelSpec {
-  std::vector<NodeId> outputs;           // values to write
-  std::vector<std::int32_t> positions;   // out[positions[k]] = value of outputs[k]; empty means positions = 0..n-1
-  std::int32_t zero_fill = 0;            // if > 0, out[0 .. zero_fill) is set to 0 before writing (dense Jacobians)
+  std::vector<NodeId> outputs;  // values to write
+  std::vector<std::int32_t>
+      positions;               // out[positions[k]] = value of outputs[k]; empty means positions = 0..n-1
+  std::int32_t zero_fill = 0;  // if > 0, out[0 .. zero_fill) is set to 0 before writing (dense Jacobians)
 };
 
 // The topological order of the nodes a kernel needs: every operand before its user, each node once.
@@ -46,7 +47,8 @@ class Kernels {
 
 // The interpreter: evaluates kernel schedules in a loop over a register file. Thread-safe (registers are per
 // thread).
-std::shared_ptr<const Kernels> make_interpreted_kernels(const Graph& graph, const std::vector<KernelSpec>& specs);
+std::shared_ptr<const Kernels> make_interpreted_kernels(const Graph& graph,
+                                                        const std::vector<KernelSpec>& specs);
 
 // C++ source for the kernels: functions tolsim_kernel_<k> plus
 //   extern "C" const int tolsim_kernel_count;
@@ -63,13 +65,15 @@ struct NativeOptions {
 
 struct NativeResult {
   std::shared_ptr<const Kernels> kernels;  // null when native compilation is unavailable or failed
-  std::string message;                     // why not, or where the library came from ("cached ...", "compiled ...")
+  std::string message;  // why not, or where the library came from ("cached ...", "compiled ...")
   bool from_cache = false;
 };
 
-// Compiles `source` (from generate_cpp) into a shared library cached by content hash, and loads it with dlopen.
-// Never throws for a missing or failing compiler: returns kernels == null with a message, so that the caller can
-// fall back to the interpreter. A cached library is used only if its stored source matches byte for byte.
-NativeResult compile_native(const std::string& source, int expected_kernel_count, const NativeOptions& options);
+// Compiles `source` (from generate_cpp) into a shared library cached by content hash, and loads it with
+// dlopen. Never throws for a missing or failing compiler: returns kernels == null with a message, so that the
+// caller can fall back to the interpreter. A cached library is used only if its stored source matches byte
+// for byte.
+NativeResult compile_native(const std::string& source, int expected_kernel_count,
+                            const NativeOptions& options);
 
 }  // namespace tolsim::expr

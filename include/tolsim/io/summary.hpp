@@ -22,6 +22,7 @@ ModelCounts count(const model::Model& model);
 std::string describe(const model::Model& model);
 
 // A table of the chosen columns (initial, minimum, maximum and final values) and the solver statistics.
-std::string describe(const CompiledModel& model, const SimulationResult& result, const std::vector<int>& columns);
+std::string describe(const CompiledModel& model, const SimulationResult& result,
+                     const std::vector<int>& columns);
 
 }  // namespace tolsim::io

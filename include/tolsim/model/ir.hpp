@@ -1,11 +1,12 @@
 // The model's in-memory representation (IR).
 //
-// The IR holds SBML Level 3 Version 2 core semantics, so that an SBML reader and writer are a loader and a writer
-// over it: compartments, species (amount or concentration, boundary, constant, conversion factors), parameters,
-// initial assignments (an `*_expr` in place of a number), assignment and rate rules, reactions with local
-// parameters, events (trigger with initial value and persistence, delay, priority, trigger-time values), and
-// function definitions. On top of SBML it carries what tolsim needs for virtual patients and honesty: units on
-// every quantity, a `source` for every parameter, between-patient variability and calibration priors.
+// The IR holds SBML Level 3 Version 2 core semantics, so that an SBML reader and writer are a loader and a
+// writer over it: compartments, species (amount or concentration, boundary, constant, conversion factors),
+// parameters, initial assignments (an `*_expr` in place of a number), assignment and rate rules, reactions
+// with local parameters, events (trigger with initial value and persistence, delay, priority, trigger-time
+// values), and function definitions. On top of SBML it carries what tolsim needs for virtual patients and
+// honesty: units on every quantity, a `source` for every parameter, between-patient variability and
+// calibration priors.
 //
 // Names are global after module composition: a module included `as: core` contributes "core.Th17".
 // Every element remembers where in which file it was written.
@@ -34,21 +35,21 @@ struct Expression {
 
 // Where a parameter value comes from: a DOI, PMID or citation, or "assumption: <why>".
 struct Provenance {
-  std::string text;          // as written; empty when missing
+  std::string text;  // as written; empty when missing
   bool is_assumption = false;
   SourceLocation location;
   bool missing() const { return text.empty(); }
 };
 
-// Between-patient variability of a parameter, for virtual populations. The nominal value is the parameter's value
-// (the median for lognormal, the mean for normal).
+// Between-patient variability of a parameter, for virtual populations. The nominal value is the parameter's
+// value (the median for lognormal, the mean for normal).
 struct Variability {
   enum class Distribution { kLogNormal, kNormal, kUniform };
   Distribution distribution = Distribution::kLogNormal;
-  std::optional<double> cv;      // lognormal or normal: coefficient of variation (fraction, 0.3 = 30%)
-  std::optional<double> sigma;   // lognormal: standard deviation of log(value)
-  std::optional<double> sd;      // normal: standard deviation, in the parameter's unit
-  std::optional<double> lower;   // uniform bounds, or truncation bounds of lognormal/normal
+  std::optional<double> cv;     // lognormal or normal: coefficient of variation (fraction, 0.3 = 30%)
+  std::optional<double> sigma;  // lognormal: standard deviation of log(value)
+  std::optional<double> sd;     // normal: standard deviation, in the parameter's unit
+  std::optional<double> lower;  // uniform bounds, or truncation bounds of lognormal/normal
   std::optional<double> upper;
   bool truncated = false;
   SourceLocation location;
@@ -78,7 +79,7 @@ struct Compartment {
 struct Species {
   std::string id;
   std::string compartment;
-  std::optional<double> initial;         // a number, or
+  std::optional<double> initial;           // a number, or
   std::optional<Expression> initial_expr;  // an initial assignment
   bool initial_is_amount = false;  // SBML initialAmount on a concentration species: the number is an amount
   std::string unit;                // unit of the species' value in equations
@@ -140,7 +141,8 @@ struct EventAssignment {
 struct Event {
   std::string id;
   Expression trigger;
-  bool initial_value = false;  // trigger value just before the start time (false: a trigger true at t=0 fires)
+  bool initial_value =
+      false;  // trigger value just before the start time (false: a trigger true at t=0 fires)
   bool persistent = true;
   bool use_values_from_trigger_time = true;
   std::optional<Expression> delay;

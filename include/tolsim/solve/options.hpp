@@ -1,4 +1,5 @@
-// Solver options: one struct, self-describing (name, unit, default, description live in settings()), validating.
+// Solver options: one struct, self-describing (name, unit, default, description live in settings()),
+// validating.
 #pragma once
 
 #include <functional>
@@ -35,8 +36,8 @@ struct SolverOptions {
 
 // One self-describing setting: feeds --help, the scenario reader, docs and error messages.
 struct SolverSetting {
-  std::string name;           // as in a scenario's `solver:` block and on the command line (--rtol)
-  std::string unit;           // "" when dimensionless
+  std::string name;  // as in a scenario's `solver:` block and on the command line (--rtol)
+  std::string unit;  // "" when dimensionless
   std::string description;
   std::function<std::string(const SolverOptions&)> get;
   // Parses and stores a value; returns "" or a message such as "expected a number".

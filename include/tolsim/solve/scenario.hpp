@@ -1,9 +1,10 @@
 // Scenarios: what to do to a model in one run (doses, parameter overrides, output times, solver settings).
 //
-// A scenario comes from a YAML file, from the command line, or both (the command line adds doses and overrides and
-// replaces times). make_setup binds it to a compiled model: names become indices, dose amounts are converted to
-// the target species' amount unit (weight-based doses such as "1e6 cells/kg" or "8 mg/kg" are multiplied by the
-// body weight), and every time is converted to the model's time unit. Format: docs/scenario-format.md.
+// A scenario comes from a YAML file, from the command line, or both (the command line adds doses and
+// overrides and replaces times). make_setup binds it to a compiled model: names become indices, dose amounts
+// are converted to the target species' amount unit (weight-based doses such as "1e6 cells/kg" or "8 mg/kg"
+// are multiplied by the body weight), and every time is converted to the model's time unit. Format:
+// docs/scenario-format.md.
 #pragma once
 
 #include <optional>
@@ -19,7 +20,7 @@ namespace tolsim {
 
 // A dose as written: times may carry units ("12 h"); a bare number is in the model's time unit.
 struct DoseSpec {
-  std::string target;       // species name, or a compartment holding exactly one species
+  std::string target;  // species name, or a compartment holding exactly one species
   double amount = 0.0;
   std::string amount_unit;  // "mg", "cells/kg", "IU"...
   std::string start = "0";  // time of the first dose
@@ -39,7 +40,7 @@ struct ParameterOverride {
 struct Scenario {
   std::string name;
   std::string description;
-  std::optional<std::string> t_end;         // may carry a unit ("12 week")
+  std::optional<std::string> t_end;          // may carry a unit ("12 week")
   std::optional<std::vector<double>> times;  // in model time units
   std::vector<ParameterOverride> overrides;
   std::vector<DoseSpec> doses;

@@ -1,13 +1,14 @@
 // Integration of a compiled model with doses and events: the one simulation loop of tolsim.
 //
-// simulate() drives CVODES (BDF, Newton, dense direct solver, analytic Jacobian) from t_start to t_end. It stops
-// exactly at every bolus, infusion start and end, scheduled event time and pending delayed event, locates the
-// roots of condition triggers, applies SBML event semantics (edge triggers, delays, priorities, persistence,
-// trigger-time values), and hands the outputs at each requested time to an Observer.
+// simulate() drives CVODES (BDF, Newton, dense direct solver, analytic Jacobian) from t_start to t_end. It
+// stops exactly at every bolus, infusion start and end, scheduled event time and pending delayed event,
+// locates the roots of condition triggers, applies SBML event semantics (edge triggers, delays, priorities,
+// persistence, trigger-time values), and hands the outputs at each requested time to an Observer.
 //
 // Values reported at a time include every dose and event at that time.
 //
-// It never throws for numerical trouble and never aborts: the result carries a status, the time and the reason.
+// It never throws for numerical trouble and never aborts: the result carries a status, the time and the
+// reason.
 #pragma once
 
 #include <limits>
@@ -36,7 +37,7 @@ struct Infusion {
 };
 
 struct SimulationSetup {
-  std::vector<double> parameters;    // one value per CompiledModel::parameters; start from default_parameters()
+  std::vector<double> parameters;  // one value per CompiledModel::parameters; start from default_parameters()
   double t_start = 0.0;
   double t_end = 0.0;
   std::vector<double> output_times;  // ascending, inside [t_start, t_end]
@@ -47,9 +48,10 @@ struct SimulationSetup {
 
 enum class SolveStatus {
   kSuccess,
-  kInvalidSetup,      // the setup does not fit the model (sizes, times, negative initial values of constrained states)
-  kSolverFailure,     // CVODES gave up: too much work, error-test or convergence failures, non-finite values
-  kEventCascade,      // more than max_events_per_time event executions at one time
+  kInvalidSetup,   // the setup does not fit the model (sizes, times, negative initial values of constrained
+                   // states)
+  kSolverFailure,  // CVODES gave up: too much work, error-test or convergence failures, non-finite values
+  kEventCascade,   // more than max_events_per_time event executions at one time
 };
 const char* to_string(SolveStatus status);
 
@@ -91,7 +93,7 @@ struct SimulationResult {
   SolveSummary summary;
   std::vector<std::string> columns;  // output names, as CompiledModel::outputs
   std::vector<double> times;
-  std::vector<double> values;        // row-major: times.size() x columns.size()
+  std::vector<double> values;  // row-major: times.size() x columns.size()
   double at(std::size_t row, std::size_t column) const { return values[row * columns.size() + column]; }
   // Column by name; throws std::out_of_range if unknown.
   std::vector<double> column(const std::string& name) const;
