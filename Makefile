@@ -2,7 +2,7 @@
 JOBS ?= $(shell nproc)
 PREFIX ?= /usr/local
 
-.PHONY: all deps build demo test install clean
+.PHONY: all deps build build-asan demo test test-release test-asan install clean
 
 all: build
 
@@ -25,8 +25,18 @@ demo: build
 	@build/bin/tolsim simulate $(DEMO_MODEL) --scenario $(DEMO_SCENARIO) --out build/demo/immune-th17-treg.csv --summary
 	@echo "demo: wrote build/demo/immune-th17-treg.csv (one row per day). Model: $(DEMO_MODEL), doses: $(DEMO_SCENARIO)"
 
-test: build
+# The whole suite, twice: the Release build, then the same tests under AddressSanitizer and UBSan (build-asan/).
+test: test-release test-asan
+
+test-release: build
 	@ctest --preset release -j $(JOBS)
+
+build-asan: deps
+	@cmake --preset asan >/dev/null
+	@cmake --build --preset asan -j $(JOBS) -- --no-print-directory
+
+test-asan: build-asan
+	@ctest --preset asan -j $(JOBS)
 
 install: build
 	cmake --install build --prefix $(PREFIX)
