@@ -1,12 +1,12 @@
-// What a user waits for before a simulation starts: compile_model for each shipped example, with native
-// kernels on a cold cache (the first run after a model change: generate C++, run the system compiler, dlopen)
-// and on a warm cache (every later run: generate C++, find it in the cache, dlopen), and with the interpreter
-// for reference. load_model (reading and checking the YAML) is timed too, since every run pays it.
+// What a user waits for before a simulation starts: compile_model for each shipped example, with native kernels on
+// a cold cache (the first run after a model change: generate C++, run the system compiler, dlopen) and on a warm
+// cache (every later run: generate C++, find it in the cache, dlopen), and with the interpreter for reference.
+// load_model (reading and checking the YAML) is timed too, since every run pays it.
 //
-// Times are wall-clock (UseRealTime): the C++ compiler runs in a child process, whose time the CPU clock of
-// this process would not see. Each cold iteration gets a fresh, empty cache directory, passed as
-// NativeOptions::cache_dir (the option takes precedence over $TOLSIM_CACHE_DIR, so the environment cannot
-// warm it by accident); the directory is created and removed outside the timed region.
+// Times are wall-clock (UseRealTime): the C++ compiler runs in a child process, whose time the CPU clock of this
+// process would not see. Each cold iteration gets a fresh, empty cache directory, passed as
+// NativeOptions::cache_dir (the option takes precedence over $TOLSIM_CACHE_DIR, so the environment cannot warm it
+// by accident); the directory is created and removed outside the timed region.
 //
 // Figures and command lines: docs/performance.md.
 #include <benchmark/benchmark.h>
@@ -124,8 +124,7 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < stems.size(); ++i) {
     const tolsim::model::Model* m = models[i].get();
     const std::string path = example(stems[i] + ".yaml");
-    // One compiler run per iteration is plenty to time (hundreds of ms); use --benchmark_repetitions for
-    // more.
+    // One compiler run per iteration is plenty to time (hundreds of ms); use --benchmark_repetitions for more.
     benchmark::RegisterBenchmark(("BM_compile_native_cold/" + stems[i]).c_str(),
                                  [m](benchmark::State& s) { compile_cold(s, *m); })
         ->Iterations(1)

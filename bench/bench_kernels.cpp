@@ -1,30 +1,26 @@
-// Kernel evaluation speed: the right-hand side and Jacobian of examples/immune-th17-treg.yaml as compiled by
-// tolsim (native code, and the interpreter for reference) against the same equations written by hand in C++.
+// Kernel evaluation speed: the right-hand side and Jacobian of examples/immune-th17-treg.yaml as compiled by tolsim
+// (native code, and the interpreter for reference) against the same equations written by hand in C++.
 //
 // The target: the native right-hand side within 1.5x of the hand-written one. Figures and the command
 // lines that produced them are in docs/performance.md.
 //
 // Fairness, point by point:
 //   * Same function. The hand-written code below is a transcription of the YAML's rate rules, with the
-//     activation() Hill function and the IL6_signal observable inlined by hand, and a Jacobian differentiated
-//     by hand. Before anything is timed, main() checks that hand-written and compiled results agree to 1e-12
+//     activation() Hill function and the IL6_signal observable inlined by hand, and a Jacobian differentiated by
+//     hand. Before anything is timed, main() checks that hand-written and compiled results agree to 1e-12
 //     relative at the benchmark point, entry by entry, and exits with a message if they do not: the benchmark
 //     cannot silently compare different functions.
 //   * Same inputs. The state order is checked against CompiledModel::states by name, and every hand-written
-//     parameter is copied by name from the compiled model's parameter vector, so both compute at the same y,
-//     p, u.
-//   * Same call cost. The compiled kernels are reached through the virtual Kernels::eval, which checks the
-//   index
-//     and calls a function pointer from a table. The hand-written functions are measured two ways: called
-//     through a plain function pointer the optimiser cannot see through (benchmark::DoNotOptimize on the
-//     pointer, and
-//     [[gnu::noinline]]), which is one indirect call; and through HandKernels, a Kernels with exactly the
-//     dispatch of the native back end (virtual eval, index check, table of function pointers), which isolates
-//     the cost of the kernel bodies. Both figures are reported.
+//     parameter is copied by name from the compiled model's parameter vector, so both compute at the same y, p, u.
+//   * Same call cost. The compiled kernels are reached through the virtual Kernels::eval, which checks the index
+//     and calls a function pointer from a table. The hand-written functions are measured two ways: called through
+//     a plain function pointer the optimiser cannot see through (benchmark::DoNotOptimize on the pointer, and
+//     [[gnu::noinline]]), which is one indirect call; and through HandKernels, a Kernels with exactly the dispatch
+//     of the native back end (virtual eval, index check, table of function pointers), which isolates the cost of
+//     the kernel bodies. Both figures are reported.
 //   * Nothing optimised away. Outputs go through benchmark::DoNotOptimize and memory is clobbered after every
 //     call, so each iteration re-reads y, p, u and must have written its result.
-//   * Compiler flags. The hand-written code is built with this project's Release flags (-O3, ISO C++20, hence
-//   no
+//   * Compiler flags. The hand-written code is built with this project's Release flags (-O3, ISO C++20, hence no
 //     floating-point contraction); tolsim builds its kernels with -O2 -ffp-contract=off -fno-fast-math.
 //
 // Instruction counts (repeatable, unlike times on a shared machine), with valgrind:
@@ -58,8 +54,7 @@ using tolsim::expr::KernelFunction;
 using tolsim::expr::Kernels;
 
 // ---------------------------------------------------------------------------------------------------------------
-// The hand-written model. Its own state and parameter order; main() maps the compiled model's onto them by
-// name.
+// The hand-written model. Its own state and parameter order; main() maps the compiled model's onto them by name.
 
 enum HandState : int { kTh17, kTreg, kIL6, kDrug, kHandStates };
 constexpr std::array<const char*, kHandStates> kHandStateNames = {"Th17", "Treg", "IL6", "Drug"};
@@ -90,8 +85,8 @@ constexpr std::array<const char*, kHandParameters> kHandParameterNames = {
 //   Treg: kreg * N * Ki / (Ki + IL6_signal) - dreg * Treg
 //   IL6:  s6 + k6 * Th17 / (1 + Treg / Ksupp) - kdeg * IL6
 //   Drug: -(CL / serum) * Drug                                        IL6_signal = IL6 * Kd / (Kd + Drug)
-// plus the infusion inputs u, as tolsim's rhs kernels add them. All four are species with rate rules, so y
-// holds their own values (concentrations), not amounts.
+// plus the infusion inputs u, as tolsim's rhs kernels add them. All four are species with rate rules, so y holds
+// their own values (concentrations), not amounts.
 [[gnu::noinline]] void hand_rhs(double /*t*/, const double* y, const double* q, const double* u, double* f) {
   const double il6_signal = y[kIL6] * q[kKd] / (q[kKd] + y[kDrug]);
   const double signal_h = std::pow(il6_signal, q[kHill]);
@@ -102,8 +97,8 @@ constexpr std::array<const char*, kHandParameters> kHandParameterNames = {
   f[kDrug] = -(q[kCL] / q[kSerum]) * y[kDrug] + u[kDrug];
 }
 
-// d(dy/dt)/dy, dense and column-major (J[i + j*4] = d f_i / d y_j) like tolsim's jacobian kernel,
-// differentiated by hand. With s = IL6_signal and h = s^n / (s^n + EC50^n):
+// d(dy/dt)/dy, dense and column-major (J[i + j*4] = d f_i / d y_j) like tolsim's jacobian kernel, differentiated
+// by hand. With s = IL6_signal and h = s^n / (s^n + EC50^n):
 //   ds/dIL6 = Kd / (Kd + Drug)            ds/dDrug = -IL6 Kd / (Kd + Drug)^2
 //   dh/ds   = n s^(n-1) EC50^n / (s^n + EC50^n)^2
 [[gnu::noinline]] void hand_jacobian(double /*t*/, const double* y, const double* q, const double* /*u*/,
@@ -294,14 +289,13 @@ void build_fixture(Fixture& f) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Timed and counted loops. Each takes its pointers through DoNotOptimize so that the optimiser can neither
-// inline the hand-written function nor devirtualise eval; ClobberMemory after each call makes every call
-// re-read its inputs and keeps its stores.
+// Timed and counted loops. Each takes its pointers through DoNotOptimize so that the optimiser can neither inline
+// the hand-written function nor devirtualise eval; ClobberMemory after each call makes every call re-read its
+// inputs and keeps its stores.
 //
-// GCC also devirtualises *speculatively*: HandKernels is the only Kernels it sees in this file, so it would
-// compare the vtable entry with HandKernels::eval and inline that, giving the hand-written kernels a cheaper
-// dispatch than the native ones (callgrind showed 15 fewer instructions per call). The loops are built
-// without it.
+// GCC also devirtualises *speculatively*: HandKernels is the only Kernels it sees in this file, so it would compare
+// the vtable entry with HandKernels::eval and inline that, giving the hand-written kernels a cheaper dispatch than
+// the native ones (callgrind showed 15 fewer instructions per call). The loops are built without it.
 #if defined(__GNUC__) && !defined(__clang__)
 #define TOLSIM_BENCH_NO_SPECULATION __attribute__((optimize("no-devirtualize-speculatively")))
 #else

@@ -1,11 +1,11 @@
-// Whole simulations: each shipped example with its scenario, as `tolsim simulate` runs it, with native
-// kernels and with the interpreter.
+// Whole simulations: each shipped example with its scenario, as `tolsim simulate` runs it, with native kernels and
+// with the interpreter.
 //
 // What one iteration times: simulate(model, setup) -- CVODES from t_start to t_end with the scenario's doses,
-// output times and solver settings, collecting every output into a table. Loading the YAML, compiling the
-// model and binding the scenario happen once, before timing (compile times are in bench_compile). The
-// solver's counters of the last run are reported next to the time (steps, rhs and jacobian evaluations...),
-// so that a change of speed can be told apart from a change of work.
+// output times and solver settings, collecting every output into a table. Loading the YAML, compiling the model
+// and binding the scenario happen once, before timing (compile times are in bench_compile). The solver's
+// counters of the last run are reported next to the time (steps, rhs and jacobian evaluations...), so that a
+// change of speed can be told apart from a change of work.
 //
 // Figures and command lines: docs/performance.md.
 #include <benchmark/benchmark.h>

@@ -102,9 +102,8 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
     const CompiledModel compiled = compile_model(loaded.model, compile, &report);
     const SimulationSetup setup = make_setup(compiled, scenario);
     const std::vector<int> columns = select_columns(compiled, scenario);
-    // Open the output before simulating: an unwritable --out is the user's mistake (exit 2), found before a
-    // long run rather than after it. Until commit() only a temporary file exists, and it is removed if the
-    // run fails.
+    // Open the output before simulating: an unwritable --out is the user's mistake (exit 2), found before a long
+    // run rather than after it. Until commit() only a temporary file exists, and it is removed if the run fails.
     std::optional<io::AtomicFile> file;
     if (!o->out.empty()) {
       try {
@@ -116,8 +115,7 @@ void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_
     const SimulationResult result = simulate(compiled, setup);
     if (result.summary.status == SolveStatus::kInvalidSetup) {
       // The values do not fit the model (a negative initial value set on the command line, a parameter whose
-      // expression gives NaN): that is bad input, not a numerical failure. One message per line, as for
-      // models.
+      // expression gives NaN): that is bad input, not a numerical failure. One message per line, as for models.
       std::istringstream lines(result.summary.message);
       for (std::string line; std::getline(lines, line);)
         fmt::print(stderr, "{}: error: {}\n", o->model, line);

@@ -1,5 +1,5 @@
-// The tolsim command line: each subcommand turns arguments into library options, calls the library, and
-// returns an exit code. No simulation logic lives here.
+// The tolsim command line: each subcommand turns arguments into library options, calls the library, and returns
+// an exit code. No simulation logic lives here.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -90,8 +90,8 @@ InputError::InputError(SourceLocation location, const std::string& message)
     : InputError(single(std::move(location), message)) {}
 
 namespace {
-// Optimal string alignment distance (Levenshtein plus adjacent transpositions), case-insensitive: the usual
-// typo model of "did you mean" suggestions.
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions), case-insensitive: the usual typo
+// model of "did you mean" suggestions.
 std::size_t edit_distance(const std::string& a, const std::string& b) {
   const std::size_t n = a.size(), m = b.size();
   std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));

@@ -46,8 +46,7 @@ std::vector<double> CompiledModel::initial_state(std::vector<double>& p, double 
     if (slot < 0 || static_cast<std::size_t>(slot) >= p.size())
       throw InternalError(fmt::format("model '{}': derived parameter slot {} out of range", name, slot));
 
-  // The init kernel ignores y and u; pass zeros rather than null pointers so that no backend can trip on
-  // them.
+  // The init kernel ignores y and u; pass zeros rather than null pointers so that no backend can trip on them.
   const std::vector<double> zeros(std::max<std::size_t>(n, 1), 0.0);
   std::vector<double> out(std::max<std::size_t>(n + derived_parameters.size(), 1), 0.0);
   kernels->eval(kernel.init, t_start, zeros.data(), p.data(), zeros.data(), out.data());

@@ -188,8 +188,8 @@ NodeId Lowering::lower_call(const Ast& node, const Scope& scope) {
     return g_.div(xn, g_.add(g_.pow(args[1], args[2]), xn));
   }
   if (f == "piecewise" && !args.empty()) {
-    // piecewise(v1, c1, v2, c2, ..., otherwise): the first true condition wins; with no `otherwise` and no
-    // true condition the value is undefined (NaN), which the solver reports instead of inventing a number.
+    // piecewise(v1, c1, v2, c2, ..., otherwise): the first true condition wins; with no `otherwise` and no true
+    // condition the value is undefined (NaN), which the solver reports instead of inventing a number.
     NodeId acc = args.size() % 2 == 1 ? args.back() : g_.constant(std::numeric_limits<double>::quiet_NaN());
     const std::size_t pairs = args.size() / 2;
     for (std::size_t k = pairs; k-- > 0;) acc = g_.select(args[2 * k + 1], args[2 * k], acc);

@@ -190,8 +190,7 @@ void Composer::read_inputs(const YamlFile& file, const YAML::Node& node, const S
                           name, file.path()));
           return;
         }
-        // Unconnected input with a default: the module can run on its own, with the input as a constant
-        // parameter.
+        // Unconnected input with a default: the module can run on its own, with the input as a constant parameter.
         Parameter p;
         p.id = scope.declare(name);
         p.value = r.number("default");
@@ -226,8 +225,8 @@ void Composer::read_includes(const YamlFile& file, const YAML::Node& node, const
   for (const auto& entry : node) {
     YAML::Node spec = entry;
     if (entry.IsScalar()) {  // "- other.yaml": include without a namespace
-      // reset(), not operator=: assigning to a yaml-cpp node that shares `entry` would overwrite the
-      // document's node itself, turning the entry into an empty map and losing its file name and position.
+      // reset(), not operator=: assigning to a yaml-cpp node that shares `entry` would overwrite the document's
+      // node itself, turning the entry into an empty map and losing its file name and position.
       const std::string file_name = entry.Scalar();
       spec.reset(YAML::Node(YAML::NodeType::Map));
       spec["file"] = file_name;

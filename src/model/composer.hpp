@@ -1,8 +1,8 @@
 // Private: reading model files into one IR, module by module.
 //
-// A file read under a Scope has its declared names qualified with the scope's prefix ("core.") and the names
-// of its inputs replaced by the global names the includer connected them to. The Composer owns the growing
-// Model and the list of input bindings that are checked once every file has been read.
+// A file read under a Scope has its declared names qualified with the scope's prefix ("core.") and the names of
+// its inputs replaced by the global names the includer connected them to. The Composer owns the growing Model and
+// the list of input bindings that are checked once every file has been read.
 #pragma once
 
 #include <map>

@@ -1,5 +1,4 @@
-// Reading the sections of a model file: compartments, species, parameters, observables, rules, reactions,
-// events.
+// Reading the sections of a model file: compartments, species, parameters, observables, rules, reactions, events.
 #include <fmt/format.h>
 
 #include <cctype>
@@ -180,8 +179,7 @@ void Composer::read_species(const YamlFile& file, const YAML::Node& node, const 
                    Species s;
                    s.id = scope.declare(name);
                    s.location = file.location(key);
-                   // An empty name is reported here: the validator skips species without a compartment, as
-                   // they have an error.
+                   // An empty name is reported here: the validator skips species without a compartment, as they have an error.
                    if (auto c = r.string("compartment"); c && !c->empty())
                      s.compartment = scope.reference(*c);
                    else if (c)
@@ -207,8 +205,8 @@ void Composer::read_species(const YamlFile& file, const YAML::Node& node, const 
                        r.error(r.node("quantity"),
                                fmt::format("quantity must be amount or concentration, not '{}'", *quantity));
                    } else {
-                     // Inferred once units are known; see infer_species_quantities in the validator. Mark as
-                     // unknown by leaving only_substance_units false and remembering that it was not given.
+                     // Inferred once units are known; see infer_species_quantities in the validator. Mark as unknown by
+                     // leaving only_substance_units false and remembering that it was not given.
                      s.only_substance_units = false;
                      inferred_quantity_.insert(s.id);
                    }
@@ -339,8 +337,7 @@ void Composer::read_events(const YamlFile& file, const YAML::Node& node, const S
         ev.description = r.string("description").value_or("");
         if (r.has("trigger") && r.has("at")) r.error("give either `trigger:` or `at:`, not both");
         if (auto at = r.number("at")) {
-          // `at: T` is `trigger: time >= T`, which fires at T (also at T = 0 with the default initial_value
-          // false).
+          // `at: T` is `trigger: time >= T`, which fires at T (also at T = 0 with the default initial_value false).
           ev.trigger.ast = expr::make_binary(expr::AstOp::kGe, expr::make_symbol("time"),
                                              expr::make_number(*at, model_.time_unit));
           ev.trigger.text = fmt::format("time >= {} [{}]", *at, model_.time_unit);

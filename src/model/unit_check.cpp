@@ -1,11 +1,11 @@
 // Dimensional analysis of every equation of a model.
 //
 // Each expression's unit is computed bottom-up from the units of the quantities it names. A bare number is
-// dimensionless, except 0, which fits any unit; `2 [mg]` gives a number a unit. Sums, comparisons, min/max
-// and piecewise branches need equal units (equal dimension and scale: mg/L + ug/mL is fine, mg/L + ng/mL is
-// not); exp, log and trigonometric functions need dimensionless arguments; x^n needs a constant n when x has
-// units. A mismatch inside an expression is reported where it happens, and the expression then counts as "any
-// unit" so that one mistake gives one message.
+// dimensionless, except 0, which fits any unit; `2 [mg]` gives a number a unit. Sums, comparisons, min/max and
+// piecewise branches need equal units (equal dimension and scale: mg/L + ug/mL is fine, mg/L + ng/mL is not);
+// exp, log and trigonometric functions need dimensionless arguments; x^n needs a constant n when x has units.
+// A mismatch inside an expression is reported where it happens, and the expression then counts as "any unit" so
+// that one mistake gives one message.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -171,9 +171,8 @@ class UnitChecker {
                                      expected->name(), describe_difference(got.unit, *expected)));
   }
 
-  // Unit algebra throws std::range_error when a scale or exponent leaves the range of double (1e308/s *
-  // mol/L, x^1e308): odd but possible input, so it is reported like a mismatch instead of escaping the
-  // loader.
+  // Unit algebra throws std::range_error when a scale or exponent leaves the range of double (1e308/s * mol/L,
+  // x^1e308): odd but possible input, so it is reported like a mismatch instead of escaping the loader.
   template <typename Compute>
   UnitValue in_range(const Expression& e, const Ast& node, const std::string& what, Compute compute) {
     try {
@@ -244,8 +243,7 @@ class UnitChecker {
           fmt::format("{} is raised to a power that is not constant; the unit of the result would change "
                       "with it",
                       base.unit.name()));
-    // Unit::pow requires a finite exponent (InternalError otherwise): "x^inf" is the model's problem, not
-    // ours.
+    // Unit::pow requires a finite exponent (InternalError otherwise): "x^inf" is the model's problem, not ours.
     if (!std::isfinite(*n))
       return mismatch(
           e, node, what,
@@ -273,8 +271,8 @@ class UnitChecker {
           return UnitValue::of(Unit().pow(1.0) / units::parse_unit("mol").unit.value());
         if (is_reserved_name(node.name)) return UnitValue::of(Unit());
         if (auto u = unit_of(node.name)) return UnitValue::of(*u);
-        return UnitValue::anything();  // unknown names and reaction rates are reported elsewhere or not
-                                       // checked
+        return UnitValue::
+            anything();  // unknown names and reaction rates are reported elsewhere or not checked
       }
       case AstKind::kUnary: {
         UnitValue a = value(e, *node.args[0], env, what);
@@ -393,8 +391,8 @@ void infer_species_quantity(Species& species, const Compartment* compartment) {
     species.only_substance_units = true;
     return;
   }
-  // A concentration is "per compartment unit": multiplying by the compartment's unit removes every dimension
-  // the compartment has (cells/uL * uL = cells).
+  // A concentration is "per compartment unit": multiplying by the compartment's unit removes every dimension the
+  // compartment has (cells/uL * uL = cells).
   Unit product;
   try {
     product = *su.unit * *cu.unit;

@@ -321,8 +321,7 @@ class Validator {
   }
 
   // Dependencies between quantities whose values are defined by expressions. At every time, assignment rules
-  // depend on each other (and on reaction rates named in them); at the start, initial-value expressions join
-  // in.
+  // depend on each other (and on reaction rates named in them); at the start, initial-value expressions join in.
   void check_cycles() {
     std::map<std::string, std::pair<const Expression*, std::set<std::string>>> local_names;
     std::map<std::string, const Expression*> dynamic, initial;
@@ -512,8 +511,8 @@ class Validator {
 void validate_model(const Model& model, Diagnostics& diagnostics) {
   Validator validator(model, diagnostics);
   validator.run();
-  // Units are checked even when other problems were found, so that one pass reports everything; names that
-  // did not resolve count as "any unit" there and add no messages of their own.
+  // Units are checked even when other problems were found, so that one pass reports everything; names that did
+  // not resolve count as "any unit" there and add no messages of their own.
   detail::check_units(model, diagnostics);
   for (const auto& p : model.parameters)
     if (!p.observable && p.source.missing())

@@ -87,8 +87,8 @@ std::optional<double> parse_number(const std::string& text) {
   const char* last = text.data() + end;
   auto [ptr, ec] = std::from_chars(first, last, value, std::chars_format::general);
   if (ec != std::errc() || ptr != last || !std::isfinite(value)) return std::nullopt;
-  // from_chars accepts "inf"/"nan" spelled out; isfinite rejects those. Hex floats are not accepted in
-  // general format, which is what a model author expects.
+  // from_chars accepts "inf"/"nan" spelled out; isfinite rejects those. Hex floats are not accepted in general
+  // format, which is what a model author expects.
   return value;
 }
 

@@ -1,9 +1,8 @@
 // Private helpers for reading YAML with exact source locations and complete error reports.
 //
-// A MapReader wraps one YAML mapping of a known kind ("parameter 'k'"), hands out its fields typed, and
-// reports every problem as a diagnostic at the offending node: wrong type, non-finite number, unknown field
-// (with a suggestion), duplicate key. Readers never throw; callers keep going so that one pass finds every
-// problem.
+// A MapReader wraps one YAML mapping of a known kind ("parameter 'k'"), hands out its fields typed, and reports
+// every problem as a diagnostic at the offending node: wrong type, non-finite number, unknown field (with a
+// suggestion), duplicate key. Readers never throw; callers keep going so that one pass finds every problem.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
@@ -64,8 +63,7 @@ class MapReader {
   std::optional<bool> boolean(const char* key);
   std::optional<int> integer(const char* key);
   std::vector<std::string> string_list(const char* key);
-  // A number when the scalar is a number; otherwise an expression. Exactly one of the two is set when
-  // present.
+  // A number when the scalar is a number; otherwise an expression. Exactly one of the two is set when present.
   void number_or_expression(const char* key, std::optional<double>& number,
                             std::optional<Expression>& expression);
   std::optional<Expression> expression(const char* key);

@@ -113,8 +113,8 @@ int CvodesIntegrator::configure(double t) {
   if (setup_.analytic_jacobian && (flag = CVodeSetJacFn(mem, &jacobian_callback)) != CV_SUCCESS) return flag;
   if (setup_.n_roots > 0) {
     if ((flag = CVodeRootInit(mem, setup_.n_roots, &root_callback)) != CV_SUCCESS) return flag;
-    // A relation exactly at zero after a discontinuity is the simulation's business (it decides the
-    // relation's value from the direction of motion), not a warning.
+    // A relation exactly at zero after a discontinuity is the simulation's business (it decides the relation's
+    // value from the direction of motion), not a warning.
     if ((flag = CVodeSetNoInactiveRootWarn(mem)) != CV_SUCCESS) return flag;
   }
   if (constraints_ && (flag = CVodeSetConstraints(mem, constraints_.get())) != CV_SUCCESS) return flag;

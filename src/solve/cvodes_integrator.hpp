@@ -1,9 +1,9 @@
 // A private RAII wrapper over one CVODES integrator: BDF, Newton, dense direct linear solver.
 //
 // It knows nothing of models, doses or events: it integrates an OdeSystem, locates the roots of its root
-// functions, and restarts after a discontinuity. Every SUNDIALS object (context, vectors, matrix, linear
-// solver, CVODES memory) is owned here and freed in reverse order of creation. CVODES' error messages are
-// captured, never printed, and are available for the caller's failure message.
+// functions, and restarts after a discontinuity. Every SUNDIALS object (context, vectors, matrix, linear solver,
+// CVODES memory) is owned here and freed in reverse order of creation. CVODES' error messages are captured, never
+// printed, and are available for the caller's failure message.
 #pragma once
 
 #include <memory>
@@ -59,8 +59,8 @@ class CvodesIntegrator {
     double t = 0.0;  // where it stopped (for a failure: the last time reached)
     int flag = 0;    // CVODES' flag
   };
-  // CVode in normal mode toward `tout`, never stepping past `tstop` (tout <= tstop); `y` receives the state
-  // at the returned time (interpolated for an output).
+  // CVode in normal mode toward `tout`, never stepping past `tstop` (tout <= tstop); `y` receives the state at
+  // the returned time (interpolated for an output).
   Advance advance(double tout, double tstop, std::span<double> y);
 
   // After CV_ROOT_RETURN: per root function, +1 if it crossed rising, -1 falling, 0 if it did not cross.

@@ -10,12 +10,10 @@
 
 namespace tolsim::detail {
 
-// Splits "100 mg" into 100 and "mg" ("100mg" too); a bare number has an empty unit. nullopt if no number
-// leads.
+// Splits "100 mg" into 100 and "mg" ("100mg" too); a bare number has an empty unit. nullopt if no number leads.
 std::optional<std::pair<double, std::string>> split_quantity(const std::string& text);
 
-// A time with or without a unit ("12 h", "3"), in the model's time unit; sets `problem` and returns nullopt
-// if bad.
+// A time with or without a unit ("12 h", "3"), in the model's time unit; sets `problem` and returns nullopt if bad.
 std::optional<double> to_model_time(const std::string& text, const units::Unit& time_unit,
                                     std::string& problem);
 

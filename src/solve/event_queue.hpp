@@ -1,5 +1,5 @@
-// Event executions waiting for their time: delayed executions, and zero-delay ones waiting for their turn at
-// the current time.
+// Event executions waiting for their time: delayed executions, and zero-delay ones waiting for their turn at the
+// current time.
 #pragma once
 
 #include <optional>

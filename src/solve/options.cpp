@@ -150,8 +150,7 @@ std::vector<std::string> SolverOptions::problems() const {
 }
 
 const std::vector<SolverSetting>& solver_settings() {
-  // Immutable after first use (function-local static, thread-safe initialisation): a table, not mutable
-  // state.
+  // Immutable after first use (function-local static, thread-safe initialisation): a table, not mutable state.
   static const std::vector<SolverSetting> settings = make_settings();
   return settings;
 }

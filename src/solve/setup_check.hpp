@@ -9,9 +9,8 @@
 
 namespace tolsim::detail {
 
-// Every problem of the setup (sizes, times, dose targets, non-finite values, options) and every inconsistency
-// of the model's layout the solver relies on (kernel indices, event targets), one message each. Empty when
-// usable.
+// Every problem of the setup (sizes, times, dose targets, non-finite values, options) and every inconsistency of
+// the model's layout the solver relies on (kernel indices, event targets), one message each. Empty when usable.
 std::vector<std::string> setup_problems(const CompiledModel& model, const SimulationSetup& setup);
 
 }  // namespace tolsim::detail

@@ -132,8 +132,7 @@ class Run final : public detail::OdeSystem {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
-// CVODES callbacks. Exceptions must not cross SUNDIALS' C frames: they are caught and reported through the
-// flag.
+// CVODES callbacks. Exceptions must not cross SUNDIALS' C frames: they are caught and reported through the flag.
 
 int Run::rhs(double t, const double* y, double* ydot) {
   try {
@@ -262,8 +261,8 @@ bool Run::start() {
           problems.empty() ? "" : "\n", s.name, y_[i], s.name);
   }
   if (!problems.empty()) return fail(SolveStatus::kInvalidSetup, t_, std::move(problems));
-  // Outputs that are not numbers before anything is integrated come from the values given (a compartment of
-  // size 0 under a concentration, a parameter that makes a rule divide by zero), not from the solver.
+  // Outputs that are not numbers before anything is integrated come from the values given (a compartment of size 0
+  // under a concentration, a parameter that makes a rule divide by zero), not from the solver.
   eval(model_.kernel.outputs, t_, y_.data(), outputs_.data());
   for (std::size_t j = 0; j < model_.outputs.size(); ++j)
     if (!std::isfinite(outputs_[j]))
@@ -271,8 +270,7 @@ bool Run::start() {
                               problems.empty() ? "" : "\n", model_.outputs[j].name, outputs_[j], t_);
   if (!problems.empty()) return fail(SolveStatus::kInvalidSetup, t_, std::move(problems));
 
-  // Scheduled relations: g = time_sign * (t - crossing) for any t, so one evaluation gives every crossing
-  // time.
+  // Scheduled relations: g = time_sign * (t - crossing) for any t, so one evaluation gives every crossing time.
   crossing_time_.assign(n_rel, std::numeric_limits<double>::quiet_NaN());
   if (n_rel > 0) eval(model_.kernel.relations, t_, y_.data(), g_.data());
   for (std::size_t k = 0; k < n_rel; ++k) {
@@ -337,8 +335,8 @@ bool Run::integrate() {
   const auto& times = setup_.output_times;
   while (t_ < setup_.t_end) {
     const double stop = next_stop_after(t_);
-    // A stop scheduled inside the step CVODES already took (an event delay shorter than that step) needs a
-    // restart at the current time, as does any change of y or u.
+    // A stop scheduled inside the step CVODES already took (an event delay shorter than that step) needs a restart
+    // at the current time, as does any change of y or u.
     if (changed_ || stop < integrator_->current_time()) {
       changed_ = false;
       if (!restart()) return false;
@@ -389,9 +387,8 @@ double Run::next_stop_after(double t) const {
 // Everything that happens at one instant: doses, relation values, trigger edges, event executions.
 
 bool Run::process_stop(double t, std::span<const int> roots_found) {
-  // Executions at times closer than the solver can tell apart count as one instant. Otherwise an event that
-  // resets what its own trigger watches (S' = 7, trigger S > 1e-300, S = 0) re-fires every 1e-301 time units
-  // forever.
+  // Executions at times closer than the solver can tell apart count as one instant. Otherwise an event that resets
+  // what its own trigger watches (S' = 7, trigger S > 1e-300, S = 0) re-fires every 1e-301 time units forever.
   const double scale = std::max({std::abs(t), std::abs(setup_.t_end - setup_.t_start), 1.0});
   if (std::abs(t - cascade_time_) > 1e-12 * scale) executions_at_time_ = 0;
   cascade_time_ = t;
@@ -416,9 +413,9 @@ bool Run::process_stop(double t, std::span<const int> roots_found) {
 }
 
 void Run::clamp_constrained() {
-  // CVODES' constraints hold at its step points only. Between them the interpolating polynomial of a fast
-  // decay can dip below zero by up to the local error; the exact solution does not, so neither do reported
-  // values or restart values (CVODES refuses a restart value that violates a constraint).
+  // CVODES' constraints hold at its step points only. Between them the interpolating polynomial of a fast decay
+  // can dip below zero by up to the local error; the exact solution does not, so neither do reported values or
+  // restart values (CVODES refuses a restart value that violates a constraint).
   for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i)
     if (constrained(i) && y_[i] < 0.0) y_[i] = 0.0;
 }
@@ -475,8 +472,8 @@ void Run::refresh(double t) {
   const auto n_rel = model_.relations.size();
   if (n_rel == 0) return;
   eval(model_.kernel.relations, t, y_.data(), g_.data());
-  // CVODES does not report a crossing that starts exactly at zero (it deactivates that root until g moves),
-  // so such a relation takes the value it has just after t, from the direction g moves along the trajectory.
+  // CVODES does not report a crossing that starts exactly at zero (it deactivates that root until g moves), so
+  // such a relation takes the value it has just after t, from the direction g moves along the trajectory.
   std::vector<int> crossing(n_rel, 0);
   bool probe = false;
   for (std::size_t k = 0; k < n_rel; ++k)

@@ -1,11 +1,10 @@
-// The boolean value of every relation and every event trigger, with the crossing bookkeeping that SBML Level
-// 3 event semantics need.
+// The boolean value of every relation and every event trigger, with the crossing bookkeeping that SBML Level 3
+// event semantics need.
 //
-// Between stops the solver knows relations only through the signs of their root functions g. At a stop, a
-// relation that is *at its crossing* (CVODES located its root here, or a scheduled relation's time has come,
-// or g is exactly zero and moving) takes the value it has just after the crossing, not the ambiguous value of
-// g = 0. That value is kept while the relation's g stays where it was; once an assignment moves g, the sign
-// of g decides again.
+// Between stops the solver knows relations only through the signs of their root functions g. At a stop, a relation
+// that is *at its crossing* (CVODES located its root here, or a scheduled relation's time has come, or g is exactly
+// zero and moving) takes the value it has just after the crossing, not the ambiguous value of g = 0. That value is
+// kept while the relation's g stays where it was; once an assignment moves g, the sign of g decides again.
 #pragma once
 
 #include <span>
@@ -26,9 +25,9 @@ class TriggerState {
 
   // A new stop: forget the crossings of the previous stop.
   void begin_stop();
-  // Updates every relation from g. `crossing[k]` is the direction of relation k's crossing at this time, or
-  // 0. A relation already at its crossing with an unchanged g keeps its value; any other relation with a
-  // non-zero direction takes its post-crossing value; the rest follow the sign of g.
+  // Updates every relation from g. `crossing[k]` is the direction of relation k's crossing at this time, or 0.
+  // A relation already at its crossing with an unchanged g keeps its value; any other relation with a non-zero
+  // direction takes its post-crossing value; the rest follow the sign of g.
   void update(std::span<const double> g, std::span<const int> crossing);
 
   bool relation(int k) const { return value_[static_cast<std::size_t>(k)] != 0; }

@@ -1,6 +1,5 @@
-// Events and doses written in model and scenario files, through the whole pipeline (loader, compiler,
-// solver). Every expected value is a closed form of the small models below, worked out by hand in the
-// comments.
+// Events and doses written in model and scenario files, through the whole pipeline (loader, compiler, solver).
+// Every expected value is a closed form of the small models below, worked out by hand in the comments.
 #include <cmath>
 
 #include "support/example_run.hpp"
@@ -11,16 +10,12 @@ namespace {
 using ::testing::HasSubstr;
 
 // X decays at rate k = 0.5/day from 1 mg/L, in a compartment of 2 L.
-//   reset:     when X falls below 0.5 mg/L it is set back to 2 mg/L. First crossing at t1 = ln(2)/k; from 2
-//   the
+//   reset:     when X falls below 0.5 mg/L it is set back to 2 mg/L. First crossing at t1 = ln(2)/k; from 2 the
 //              next takes ln(4)/k, so crossings at t1 and t1 + ln(4)/k.
 //   at_start:  at t = 0 (initial_value false by default), count = count + 1, so count = 1 from t = 0.
-//   delayed:   triggered at t = 1, executed at 1.5; copies X. From trigger time: exp(-0.5). From execution
-//   time
-//              (use_values_from_trigger_time: false): X(1.5) = 2 exp(-k (1.5 - t1)), after the reset at t1
-//              ~ 1.386.
-//   double/plus at t = 3 with priorities 2 and 1 and values from execution time: Z = 3 -> 6 -> 7. With values
-//   from
+//   delayed:   triggered at t = 1, executed at 1.5; copies X. From trigger time: exp(-0.5). From execution time
+//              (use_values_from_trigger_time: false): X(1.5) = 2 exp(-k (1.5 - t1)), after the reset at t1 ~ 1.386.
+//   double/plus at t = 3 with priorities 2 and 1 and values from execution time: Z = 3 -> 6 -> 7. With values from
 //              trigger time both are computed from Z = 3 (6 and 4) before either runs, so the later one wins.
 std::string model(bool trigger_time_values, int double_priority) {
   return R"(time_unit: day
@@ -131,8 +126,7 @@ TEST(ModelSemantics, BolusInfusionAndWeightBasedDoses) {
   auto r = run(kDoseModel, s);
   ASSERT_TRUE(r.ok()) << r.summary.message;
   const auto d = r.column("D");
-  // rtol 1e-10 per step accumulates to a global error of order 1e-9 relative; 1e-8 relative is the bound
-  // used.
+  // rtol 1e-10 per step accumulates to a global error of order 1e-9 relative; 1e-8 relative is the bound used.
   EXPECT_NEAR(d[0], 5.0, 1e-12) << "outputs at a dose time include the dose";
   EXPECT_NEAR(d[3], 5.0 * std::exp(-k * 3.0), 1e-8 * 5.0);
   const auto a = r.column("A");
@@ -163,9 +157,9 @@ TEST(ModelSemantics, DosesThatDoNotFitAreScenarioErrors) {
 }
 
 TEST(ModelSemantics, AnEventThatKeepsResettingItsOwnTriggerFailsInsteadOfHanging) {
-  // S rises at 7/day; the event resets S to 0 as soon as S > 1e-300, so it would re-fire every ~1e-301 days
-  // for ever. Executions closer together than the solver can resolve count as one instant, so the run stops
-  // after max_events_per_time of them with an event-cascade status.
+  // S rises at 7/day; the event resets S to 0 as soon as S > 1e-300, so it would re-fire every ~1e-301 days for
+  // ever. Executions closer together than the solver can resolve count as one instant, so the run stops after
+  // max_events_per_time of them with an event-cascade status.
   const char* text = R"(compartments:
   c: {size: 1, unit: L, source: "assumption: test"}
 species:

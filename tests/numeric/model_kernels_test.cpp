@@ -1,7 +1,6 @@
 // The compiled kernels of every example model, checked two independent ways:
 //  - the symbolic Jacobian against central finite differences of the right-hand side;
-//  - the native code against the interpreter (both run the same schedule; required to agree to 1e-12
-//  relative).
+//  - the native code against the interpreter (both run the same schedule; required to agree to 1e-12 relative).
 // Points: the initial state and wide deterministic perturbations of it.
 #include <cmath>
 #include <random>
@@ -63,8 +62,8 @@ TEST_P(ExampleKernels, JacobianMatchesCentralDifferences) {
   for (const auto& y : points(m, p)) {
     m.kernels->eval(m.kernel.jacobian, 1.0, y.data(), p.data(), u.data(), jac.data());
     for (int j = 0; j < n; ++j) {
-      // Central difference: truncation error O(h^2 f'''), rounding O(eps |f| / h); h = 1e-5 |y_j| balances
-      // both for these smooth functions, leaving a relative error near 1e-8 to 1e-10.
+      // Central difference: truncation error O(h^2 f'''), rounding O(eps |f| / h); h = 1e-5 |y_j| balances both
+      // for these smooth functions, leaving a relative error near 1e-8 to 1e-10.
       const double h = 1e-5 * std::max(std::abs(y[static_cast<std::size_t>(j)]), 1e-3);
       std::vector<double> yp = y, ym = y;
       yp[static_cast<std::size_t>(j)] += h;
@@ -120,8 +119,8 @@ TEST_P(ExampleKernels, NativeAndInterpreterSimulationsAgree) {
   ExampleRun b = run_example(GetParam().model, GetParam().scenario, Backend::kInterpreter);
   ASSERT_TRUE(a.result.ok() && b.result.ok());
   ASSERT_EQ(a.result.values.size(), b.result.values.size());
-  // Identical kernels give identical steps; any last-bit difference of the C library would be amplified at
-  // most by the solver's error control, far below 1e-9.
+  // Identical kernels give identical steps; any last-bit difference of the C library would be amplified at most by
+  // the solver's error control, far below 1e-9.
   for (std::size_t i = 0; i < a.result.values.size(); ++i)
     EXPECT_NEAR(a.result.values[i], b.result.values[i], 1e-9 * std::abs(b.result.values[i]) + 1e-300);
   EXPECT_EQ(a.result.summary.stats.steps, b.result.summary.stats.steps);

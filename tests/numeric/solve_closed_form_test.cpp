@@ -1,7 +1,7 @@
 // The solver against closed-form solutions and literature reference values.
 //
-// Every expected value below is computed in the test from a closed form (stated next to it) or copied from
-// the literature (Robertson). The models are hand-built CompiledModels (tests/support/hand_model.hpp).
+// Every expected value below is computed in the test from a closed form (stated next to it) or copied from the
+// literature (Robertson). The models are hand-built CompiledModels (tests/support/hand_model.hpp).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -146,9 +146,9 @@ TEST(SolveClosedFormTest, AnalyticRequestWithoutJacobianKernelFallsBackToDiffere
   expect_relative(r.at(0, 0), std::exp(-1.0), 1e-6, "y");  // y = e^{-t}
 }
 
-// Linear one-compartment PK, A' = -k A, IV boluses of D at 0, 12, 24, 36 h. By superposition of the
-// single-dose solution D exp(-k (t - t_i)): A(t) = sum over t_i <= t of D exp(-k (t - t_i)). Values reported
-// at a dose time include that dose (simulation.hpp).
+// Linear one-compartment PK, A' = -k A, IV boluses of D at 0, 12, 24, 36 h. By superposition of the single-dose
+// solution D exp(-k (t - t_i)): A(t) = sum over t_i <= t of D exp(-k (t - t_i)). Values reported at a dose time
+// include that dose (simulation.hpp).
 TEST(SolveClosedFormTest, OneCompartmentRepeatedBolusesBySuperposition) {
   HandModel m("pk1");
   const int amount = m.state("A", 0.0, true);
@@ -208,8 +208,8 @@ TEST(SolveClosedFormTest, OneCompartmentInfusionMatchesClosedForm) {
 
 // Two-compartment PK with IV boluses into the central compartment:
 //   A1' = -(k10 + k12) A1 + k21 A2,  A2' = k12 A1 - k21 A2.
-// Macro-constants: alpha, beta = ((k10 + k12 + k21) +- sqrt((k10 + k12 + k21)^2 - 4 k10 k21)) / 2, and for
-// one dose D at time 0 (Gibaldi & Perrier, Pharmacokinetics, ch. 2):
+// Macro-constants: alpha, beta = ((k10 + k12 + k21) +- sqrt((k10 + k12 + k21)^2 - 4 k10 k21)) / 2, and for one
+// dose D at time 0 (Gibaldi & Perrier, Pharmacokinetics, ch. 2):
 //   A1 = D [(alpha - k21) e^{-alpha t} + (k21 - beta) e^{-beta t}] / (alpha - beta)
 //   A2 = D k12 (e^{-beta t} - e^{-alpha t}) / (alpha - beta)
 // Repeated doses by superposition.

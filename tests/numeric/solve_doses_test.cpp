@@ -45,8 +45,7 @@ DoseModel dose_model(double volume = 4.0) {
   return d;
 }
 
-// A bolus of 10 adds 10 to an amount, 10 / V = 2.5 to a concentration stored as its value, 10 to a plain
-// value.
+// A bolus of 10 adds 10 to an amount, 10 / V = 2.5 to a concentration stored as its value, 10 to a plain value.
 TEST(SolveDosesTest, BolusIsConvertedToTheStateUnit) {
   const DoseModel d = dose_model();
   SimulationSetup setup = make_setup(d.model, 3.0, {0.5, 1.0, 3.0});
@@ -106,10 +105,10 @@ TEST(SolveDosesTest, DoseIntoEmptyCompartmentFails) {
 }
 
 // A = 1, A' = -k A with k = 100, B' = k A (B collects what A loses; A + B = 1 exactly).
-// Why the unconstrained solution goes negative: with atol = 1e-2 the error test stops controlling A once A
-// falls below ~atol (after t ~ 0.05), and BDF steps with h k >> 1 let A oscillate around 0 with an amplitude
-// of the order of the local error. The exact solution e^{-kt} is positive; with constraints every reported
-// value stays >= 0 while the accuracy the tolerances ask for is kept (|A - e^{-kt}| well within 10 atol).
+// Why the unconstrained solution goes negative: with atol = 1e-2 the error test stops controlling A once A falls
+// below ~atol (after t ~ 0.05), and BDF steps with h k >> 1 let A oscillate around 0 with an amplitude of the order
+// of the local error. The exact solution e^{-kt} is positive; with constraints every reported value stays >= 0
+// while the accuracy the tolerances ask for is kept (|A - e^{-kt}| well within 10 atol).
 TEST(SolveDosesTest, NonNegativeConstraintKeepsFastDecayAboveZero) {
   HandModel m("fast_decay");
   const int a = m.state("A", 1.0, true);

@@ -1,6 +1,5 @@
-// SBML Level 3 event semantics: edge triggers, t = 0 events, delays, trigger-time values, persistence,
-// priorities, scheduled time events and concentration assignments. Expected values are worked out by hand in
-// the comments.
+// SBML Level 3 event semantics: edge triggers, t = 0 events, delays, trigger-time values, persistence, priorities,
+// scheduled time events and concentration assignments. Expected values are worked out by hand in the comments.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -29,8 +28,8 @@ int counter(HandModel& m, const std::string& name, double initial = 0.0) {
 }
 
 // s' = cos t, s(0) = 0, so s = sin t; trigger s > 0.5 is true on (pi/6, 5pi/6) and (pi/6 + 2pi, 5pi/6 + 2pi).
-// Each rising edge adds 1 to c and records the time. Boluses into an unrelated state at 1.5 and 2 create
-// stops while the trigger is true: they must not fire it again.
+// Each rising edge adds 1 to c and records the time. Boluses into an unrelated state at 1.5 and 2 create stops
+// while the trigger is true: they must not fire it again.
 TEST(SolveEventsTest, EdgeTriggerFiresOncePerRisingEdge) {
   HandModel m("edge");
   const int s = m.state("s", 0.0);
@@ -180,8 +179,8 @@ struct PriorityCase {
   double expected_flag;  // event "big" (x > 7.5) fired at the same time, after the others
 };
 
-// x' = 0, x(0) = 3. At the scheduled time t = 1 two events fire: "double" (x = 2x) and "increment" (x = x +
-// 1). Executed one at a time, higher priority first, ties by event index (double is event 0):
+// x' = 0, x(0) = 3. At the scheduled time t = 1 two events fire: "double" (x = 2x) and "increment" (x = x + 1).
+// Executed one at a time, higher priority first, ties by event index (double is event 0):
 //   double then increment: 2*3 + 1 = 7;  increment then double: (3 + 1)*2 = 8.
 // With values from trigger time both values are computed from x = 3 (6 and 4) and the last execution wins.
 // A third event (x > 7.5 sets flag = 1) is triggered by the executions themselves and runs at the same time.
@@ -255,9 +254,9 @@ TEST(SolveEventsTest, PriorityIsEvaluatedWhenChoosing) {
   EXPECT_EQ(r.summary.stats.events_fired, 3);
 }
 
-// x' = -k x, x(0) = 1, k = 0.5; at the scheduled time t = 5 an event adds 10: x(5) = e^{-2.5} + 10 (reported
-// at t = 5, after the event) and x(7) = (e^{-2.5} + 10) e^{-1}. Both `time >= 5` and `time > 5` fire at 5
-// (the latter just after its crossing). No root search is needed for a scheduled relation.
+// x' = -k x, x(0) = 1, k = 0.5; at the scheduled time t = 5 an event adds 10: x(5) = e^{-2.5} + 10 (reported at
+// t = 5, after the event) and x(7) = (e^{-2.5} + 10) e^{-1}. Both `time >= 5` and `time > 5` fire at 5 (the
+// latter just after its crossing). No root search is needed for a scheduled relation.
 TEST(SolveEventsTest, ScheduledTimeEventLandsExactly) {
   for (const Op op : {Op::kGe, Op::kGt}) {
     SCOPED_TRACE(static_cast<int>(op));
@@ -302,8 +301,8 @@ TEST(SolveEventsTest, CrossingThatStartsExactlyAtZeroFires) {
 }
 
 // A species S stored as its amount in compartment V (V a state, initially 2). At t = 1 one event sets the
-// concentration of S to 3 and the size of V to 4 (listed in that order). The concentration assignment uses
-// the size after the event's value assignments: amount = 3 * 4 = 12 (not 3 * 2 = 6).
+// concentration of S to 3 and the size of V to 4 (listed in that order). The concentration assignment uses the
+// size after the event's value assignments: amount = 3 * 4 = 12 (not 3 * 2 = 6).
 TEST(SolveEventsTest, ConcentrationAssignmentUsesCompartmentSizeAfterValueAssignments) {
   HandModel m("concentration");
   const int v = m.state("V", 2.0);

@@ -175,8 +175,8 @@ TEST(SolveFailureTest, NegativeInitialValueIsFineWithoutConstraints) {
   EXPECT_NEAR(r.at(0, 0), -std::exp(-1.0), 1e-7);  // x = x0 e^{-t}
 }
 
-// From t = 2, event "off" (x > 0.5 and time >= 2) sets x = 0 and event "on" (x < 0.5 and time >= 2) sets x =
-// 1: each execution re-triggers the other, forever, at t = 2.
+// From t = 2, event "off" (x > 0.5 and time >= 2) sets x = 0 and event "on" (x < 0.5 and time >= 2) sets x = 1:
+// each execution re-triggers the other, forever, at t = 2.
 TEST(SolveFailureTest, EventCascadeStopsAtTheLimit) {
   HandModel m("flip_flop");
   const int x = m.state("x", 1.0);

@@ -37,8 +37,8 @@ TEST_P(EveryBackend, RobertsonMatchesHairerWannerAtT40) {
 // Closed form of the two-compartment model of examples/pk-two-compartment.yaml:
 //   k10 = CL/V1, k12 = Q/V1, k21 = Q/V2; alpha, beta = roots of s^2 - (k10 + k12 + k21) s + k10 k21.
 // A unit bolus into the central compartment gives A_c(t) = c1 e^(-alpha t) + c2 e^(-beta t) with
-// c1 = (alpha - k21)/(alpha - beta), c2 = (k21 - beta)/(alpha - beta), and A_p(t) = k12/(alpha - beta)
-// (e^(-beta t) - e^(-alpha t)). An infusion of rate R on [s, s + T] is the integral of the bolus response:
+// c1 = (alpha - k21)/(alpha - beta), c2 = (k21 - beta)/(alpha - beta), and A_p(t) = k12/(alpha - beta) (e^(-beta t) -
+// e^(-alpha t)). An infusion of rate R on [s, s + T] is the integral of the bolus response:
 //   R * sum_i c_i / lambda_i (e^(-lambda_i (t - e)) - e^(-lambda_i (t - s))),  e = min(t, s + T), for t > s.
 struct TwoCompartment {
   double V1 = 3.5, V2 = 2.9, CL = 0.3, Q = 0.4;  // the example's values
@@ -52,8 +52,7 @@ struct TwoCompartment {
     alpha = (sum + root) / 2;
     beta = (sum - root) / 2;
   }
-  // Amounts (central, peripheral) at t after infusions of `rate` starting at `starts`, each lasting
-  // `duration`.
+  // Amounts (central, peripheral) at t after infusions of `rate` starting at `starts`, each lasting `duration`.
   std::pair<double, double> amounts(double t, double rate, const std::vector<double>& starts,
                                     double duration) const {
     const double c[2] = {(alpha - k21) / (alpha - beta), (k21 - beta) / (alpha - beta)};
@@ -100,9 +99,9 @@ TEST_P(EveryBackend, ImmuneExampleMatchesScipy) {
   ASSERT_TRUE(run.result.ok()) << run.result.summary.message;
   const auto reference = read_csv_columns(source_path("tests/reference/data/immune-th17-treg.scipy.csv"));
   ASSERT_EQ(reference.at("time").size(), run.result.times.size());
-  // Both solutions are accurate to about 1e-9 relative (rtol 1e-10 here, 1e-11 in scipy), so 1e-6 relative
-  // leaves a wide margin while still catching any modelling difference. Drug falls to 6e-5 ug/mL by the end;
-  // an absolute floor of 1e-9 of each column's peak keeps its tail from dominating.
+  // Both solutions are accurate to about 1e-9 relative (rtol 1e-10 here, 1e-11 in scipy), so 1e-6 relative leaves a
+  // wide margin while still catching any modelling difference. Drug falls to 6e-5 ug/mL by the end; an absolute
+  // floor of 1e-9 of each column's peak keeps its tail from dominating.
   for (const char* name : {"Th17", "Treg", "IL6", "Drug", "IL6_signal"}) {
     const auto ours = run.result.column(name);
     const auto& theirs = reference.at(name);

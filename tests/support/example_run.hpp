@@ -27,8 +27,7 @@ inline CompiledModel compile_file(const std::string& model_path,
   return compile_model(model::load_model(model_path).model, options);
 }
 
-// Runs a model file with a scenario file (paths relative to the source tree), with tighter tolerances when
-// asked.
+// Runs a model file with a scenario file (paths relative to the source tree), with tighter tolerances when asked.
 inline ExampleRun run_example(const std::string& model, const std::string& scenario,
                               CompileOptions::Backend backend = CompileOptions::Backend::kNative,
                               double rtol = 0.0, double atol = 0.0) {

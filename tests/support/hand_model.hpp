@@ -1,5 +1,5 @@
-// Test-only: CompiledModel objects built by hand from C++ lambdas, so that solver tests depend on nothing but
-// the CompiledModel and Kernels headers (not on the expression graph or the model compiler).
+// Test-only: CompiledModel objects built by hand from C++ lambdas, so that solver tests depend on nothing but the
+// CompiledModel and Kernels headers (not on the expression graph or the model compiler).
 //
 //   HandModel m("decay");
 //   const int x = m.state("x", 2.0);                       // y[x], initial value from parameter slot "x"
@@ -8,8 +8,7 @@
 //   m.output_states();
 //   tolsim::CompiledModel model = m.build();
 //
-// The rhs lambda writes dy/dt without inputs; the built rhs kernel adds u, as the model compiler's kernels
-// do.
+// The rhs lambda writes dy/dt without inputs; the built rhs kernel adds u, as the model compiler's kernels do.
 #pragma once
 
 #include <functional>

@@ -57,8 +57,8 @@ TEST(ModelLoader, MalformedYamlIsReportedAtItsPosition) {
 }
 
 TEST(ModelLoader, SyntaxErrorInAnExpressionPointsAtTheColumn) {
-  // Line 9 is `  decay: {equation: "X ->", rate: "k * * X"}`; the quote opens at column 35, so the text
-  // starts at column 36 and the second '*' (offset 4) is at column 40.
+  // Line 9 is `  decay: {equation: "X ->", rate: "k * * X"}`; the quote opens at column 35, so the text starts at
+  // column 36 and the second '*' (offset 4) is at column 40.
   std::string text = kMinimal;
   text.replace(text.find("k * X * c"), 9, "k * * X");
   auto d = problems_of(text);

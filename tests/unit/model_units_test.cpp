@@ -1,6 +1,5 @@
-// The unit checker: equations that are dimensionally right pass, and each kind of mistake is caught where it
-// is. Expected verdicts follow from dimensional analysis by hand (SI definitions: 1 L = 1e-3 m^3, 1 day = 24
-// h).
+// The unit checker: equations that are dimensionally right pass, and each kind of mistake is caught where it is.
+// Expected verdicts follow from dimensional analysis by hand (SI definitions: 1 L = 1e-3 m^3, 1 day = 24 h).
 #include "support/model_text.hpp"
 
 namespace tolsim::testing {

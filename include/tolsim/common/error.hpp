@@ -1,9 +1,9 @@
 // Source locations, diagnostics and the typed errors that carry them.
 //
 // Library code reports bad input by collecting every problem of a file as a Diagnostic and then throwing one
-// typed error (ModelError, ScenarioError, UsageError) that carries them all, so that a user sees every
-// problem in one pass. Broken invariants inside tolsim are InternalError. Numerical failures are not
-// exceptions: a solve returns a status (see solve/result.hpp).
+// typed error (ModelError, ScenarioError, UsageError) that carries them all, so that a user sees every problem in
+// one pass. Broken invariants inside tolsim are InternalError. Numerical failures are not exceptions: a solve
+// returns a status (see solve/result.hpp).
 #pragma once
 
 #include <stdexcept>

@@ -1,25 +1,22 @@
-// A model ready to integrate: the layout of its state, parameter and output vectors, its events, and its
-// kernels.
+// A model ready to integrate: the layout of its state, parameter and output vectors, its events, and its kernels.
 //
 // This is the narrow seam between the model compiler and the solver (Boost.Odeint's system; libRoadRunner's
 // ExecutableModel). The solver sees only vectors and kernels:
 //
-//   y  state vector (n_states). A species that changes by reactions is stored as its *amount* even when the
-//   model
-//      names its concentration (SBML semantics; compartment sizes may change). Everything else that changes
-//      over time (rate rules, quantities assigned by events) is stored as its own value.
-//   p  parameter vector: constant parameters, constant compartment sizes and species, numeric initial values
-//   of
+//   y  state vector (n_states). A species that changes by reactions is stored as its *amount* even when the model
+//      names its concentration (SBML semantics; compartment sizes may change). Everything else that changes over
+//      time (rate rules, quantities assigned by events) is stored as its own value.
+//   p  parameter vector: constant parameters, constant compartment sizes and species, numeric initial values of
 //      time-varying quantities, and derived constants (initial assignments), which the init kernel computes.
 //   u  input vector (n_states): infusion rates added to dy/dt, in state units per model time unit.
 //
 // Kernels (see expr/kernel.hpp), all with signature (t, y, p, u, out):
-//   init       out = [y0 (n_states), values of the derived parameters in derived_parameters order]; ignores
-//   y, u rhs        out = dy/dt (n_states), including u jacobian   out = d(rhs)/dy, dense column-major
-//   n_states x n_states (out[i + j*n] = d f_i / d y_j); ignores u relations  out = g_k for every relation of
-//   every event trigger: lhs - rhs of the comparison outputs    out = the value of every output (species in
-//   their declared units, observables, compartments...) event k    out = [delay, priority, value of each
-//   assignment]
+//   init       out = [y0 (n_states), values of the derived parameters in derived_parameters order]; ignores y, u
+//   rhs        out = dy/dt (n_states), including u
+//   jacobian   out = d(rhs)/dy, dense column-major n_states x n_states (out[i + j*n] = d f_i / d y_j); ignores u
+//   relations  out = g_k for every relation of every event trigger: lhs - rhs of the comparison
+//   outputs    out = the value of every output (species in their declared units, observables, compartments...)
+//   event k    out = [delay, priority, value of each assignment]
 #pragma once
 
 #include <memory>
@@ -79,9 +76,9 @@ struct OutputColumn {
 // A comparison inside an event trigger. Its root function is g = lhs - rhs.
 struct Relation {
   expr::Op op = expr::Op::kGt;  // kLt, kLe, kGt, kGe, kEq or kNe
-  // A relation between time and a constant (`time >= 10`, `5 < time`) is scheduled: the solver stops exactly
-  // at the crossing instead of searching for a root. For those, g = time_sign * (t - crossing), so the
-  // crossing time is t - g / time_sign for any t.
+  // A relation between time and a constant (`time >= 10`, `5 < time`) is scheduled: the solver stops exactly at
+  // the crossing instead of searching for a root. For those, g = time_sign * (t - crossing), so the crossing time
+  // is t - g / time_sign for any t.
   bool scheduled = false;
   double time_sign = 0.0;
 };

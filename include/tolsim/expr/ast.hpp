@@ -1,9 +1,8 @@
 // Abstract syntax tree of a math expression as written in a model file.
 //
-// The AST keeps names as written and byte offsets into the source text, so that every later diagnostic
-// (unknown name, unit mismatch, division by zero) can point at the exact column. It is immutable and shared.
-// Name resolution and lowering to the evaluation graph (expr/graph.hpp) happen in the model compiler, not
-// here.
+// The AST keeps names as written and byte offsets into the source text, so that every later diagnostic (unknown
+// name, unit mismatch, division by zero) can point at the exact column. It is immutable and shared. Name
+// resolution and lowering to the evaluation graph (expr/graph.hpp) happen in the model compiler, not here.
 //
 // Grammar (lowest to highest precedence; all binary operators are left-associative except '^'):
 //   expr     := or
@@ -108,8 +107,8 @@ AstPtr make_call(std::string name, std::vector<AstPtr> args);
 // Every symbol name used in the expression (not call names), in first-use order, without duplicates.
 std::vector<std::string> symbols_used(const Ast& ast);
 
-// A copy of the tree with names rewritten by `rename(name, is_call)`, which returns the new name (or the
-// same). Used to qualify names when a module is included under a namespace. Spans are kept.
+// A copy of the tree with names rewritten by `rename(name, is_call)`, which returns the new name (or the same).
+// Used to qualify names when a module is included under a namespace. Spans are kept.
 AstPtr rename(const AstPtr& ast,
               const std::function<std::string(const std::string& name, bool is_call)>& rename);
 

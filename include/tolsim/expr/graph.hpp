@@ -1,13 +1,12 @@
 // The evaluation graph: a hash-consed DAG of numeric operations over time, state, parameters and inputs.
 //
-// Every model equation is lowered (by the model compiler) from AST to nodes of one Graph. Nodes are created
-// only through the builder methods, which simplify as they go (constant folding, x+0, x*1, x*0, x^1, --x,
-// canonical order of commutative operands) and return the existing node for a structurally equal request. So
-// common subexpressions are shared by construction, and the Jacobian built by expr::Differentiator shares
-// them with the right-hand side.
+// Every model equation is lowered (by the model compiler) from AST to nodes of one Graph. Nodes are created only
+// through the builder methods, which simplify as they go (constant folding, x+0, x*1, x*0, x^1, --x, canonical
+// order of commutative operands) and return the existing node for a structurally equal request. So common
+// subexpressions are shared by construction, and the Jacobian built by expr::Differentiator shares them with the
+// right-hand side.
 //
-// Booleans are doubles: 1.0 is true, 0.0 is false; any non-zero value counts as true where a condition is
-// read.
+// Booleans are doubles: 1.0 is true, 0.0 is false; any non-zero value counts as true where a condition is read.
 #pragma once
 
 #include <cstdint>
@@ -133,8 +132,8 @@ class Graph {
   std::unordered_map<Node, NodeId, KeyHash, KeyEqual> index_;
 };
 
-// Symbolic derivative of graph nodes with respect to one leaf (a state, parameter or input), memoised so that
-// a Jacobian row built node by node shares work. Derivatives of comparisons, floor and ceil are zero; select
+// Symbolic derivative of graph nodes with respect to one leaf (a state, parameter or input), memoised so that a
+// Jacobian row built node by node shares work. Derivatives of comparisons, floor and ceil are zero; select
 // differentiates its branches; |x|' = select(x >= 0, x', -x').
 class Differentiator {
  public:

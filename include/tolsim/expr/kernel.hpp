@@ -3,11 +3,11 @@
 // A KernelSpec names the graph nodes whose values a kernel writes, and where. Every kernel has the signature
 //     void kernel(double t, const double* y, const double* p, const double* u, double* out)
 // Both execution paths use the same schedule (expr::Schedule): the same operations in the same order, so the
-// interpreter and the compiled code agree to the last bit except where the C library and the compiler differ
-// in rounding (the compiled code is built without -ffast-math and with -ffp-contract=off).
+// interpreter and the compiled code agree to the last bit except where the C library and the compiler differ in
+// rounding (the compiled code is built without -ffast-math and with -ffp-contract=off).
 //
-// Generated C++ contains only numbers (as exact hexadecimal literals), array indices and operators; no text
-// from a model file is ever pasted into it.
+// Generated C++ contains only numbers (as exact hexadecimal literals), array indices and operators; no text from a
+// model file is ever pasted into it.
 #pragma once
 
 #include <cstdint>
@@ -69,10 +69,9 @@ struct NativeResult {
   bool from_cache = false;
 };
 
-// Compiles `source` (from generate_cpp) into a shared library cached by content hash, and loads it with
-// dlopen. Never throws for a missing or failing compiler: returns kernels == null with a message, so that the
-// caller can fall back to the interpreter. A cached library is used only if its stored source matches byte
-// for byte.
+// Compiles `source` (from generate_cpp) into a shared library cached by content hash, and loads it with dlopen.
+// Never throws for a missing or failing compiler: returns kernels == null with a message, so that the caller can
+// fall back to the interpreter. A cached library is used only if its stored source matches byte for byte.
 NativeResult compile_native(const std::string& source, int expected_kernel_count,
                             const NativeOptions& options);
 

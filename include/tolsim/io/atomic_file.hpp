@@ -1,8 +1,8 @@
 // A file that appears complete or not at all.
 //
-// Content is written to a temporary file next to the destination and renamed over it by commit(). If the
-// writer is destroyed without commit() (an error, an exception), the temporary file is removed and the
-// destination is left as it was: a failed run never leaves a half-written output.
+// Content is written to a temporary file next to the destination and renamed over it by commit(). If the writer
+// is destroyed without commit() (an error, an exception), the temporary file is removed and the destination is
+// left as it was: a failed run never leaves a half-written output.
 #pragma once
 
 #include <fstream>

@@ -1,12 +1,11 @@
 // The model's in-memory representation (IR).
 //
-// The IR holds SBML Level 3 Version 2 core semantics, so that an SBML reader and writer are a loader and a
-// writer over it: compartments, species (amount or concentration, boundary, constant, conversion factors),
-// parameters, initial assignments (an `*_expr` in place of a number), assignment and rate rules, reactions
-// with local parameters, events (trigger with initial value and persistence, delay, priority, trigger-time
-// values), and function definitions. On top of SBML it carries what tolsim needs for virtual patients and
-// honesty: units on every quantity, a `source` for every parameter, between-patient variability and
-// calibration priors.
+// The IR holds SBML Level 3 Version 2 core semantics, so that an SBML reader and writer are a loader and a writer
+// over it: compartments, species (amount or concentration, boundary, constant, conversion factors), parameters,
+// initial assignments (an `*_expr` in place of a number), assignment and rate rules, reactions with local
+// parameters, events (trigger with initial value and persistence, delay, priority, trigger-time values), and
+// function definitions. On top of SBML it carries what tolsim needs for virtual patients and honesty: units on
+// every quantity, a `source` for every parameter, between-patient variability and calibration priors.
 //
 // Names are global after module composition: a module included `as: core` contributes "core.Th17".
 // Every element remembers where in which file it was written.
@@ -41,8 +40,8 @@ struct Provenance {
   bool missing() const { return text.empty(); }
 };
 
-// Between-patient variability of a parameter, for virtual populations. The nominal value is the parameter's
-// value (the median for lognormal, the mean for normal).
+// Between-patient variability of a parameter, for virtual populations. The nominal value is the parameter's value
+// (the median for lognormal, the mean for normal).
 struct Variability {
   enum class Distribution { kLogNormal, kNormal, kUniform };
   Distribution distribution = Distribution::kLogNormal;

@@ -1,11 +1,11 @@
 // Reading model files (YAML) into the IR, with their includes, and checking them.
 //
-// load_model reads the root file and every file it includes, qualifies the names of included modules with
-// their namespace, binds module inputs to the names the includer connects them to, and then validates the
-// whole model: unknown and duplicate names, cyclic assignment rules and initial assignments, misuse of
-// constants, division by a constant zero, non-finite numbers, negative sizes, and the dimensional consistency
-// of every equation. All problems found are reported together in one ModelError; warnings (parameters without
-// a source...) come back in LoadedModel::diagnostics. The format is documented in docs/model-format.md.
+// load_model reads the root file and every file it includes, qualifies the names of included modules with their
+// namespace, binds module inputs to the names the includer connects them to, and then validates the whole model:
+// unknown and duplicate names, cyclic assignment rules and initial assignments, misuse of constants, division by a
+// constant zero, non-finite numbers, negative sizes, and the dimensional consistency of every equation. All
+// problems found are reported together in one ModelError; warnings (parameters without a source...) come back in
+// LoadedModel::diagnostics. The format is documented in docs/model-format.md.
 #pragma once
 
 #include <string>

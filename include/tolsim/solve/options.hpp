@@ -1,5 +1,4 @@
-// Solver options: one struct, self-describing (name, unit, default, description live in settings()),
-// validating.
+// Solver options: one struct, self-describing (name, unit, default, description live in settings()), validating.
 #pragma once
 
 #include <functional>

@@ -1,10 +1,9 @@
 // Scenarios: what to do to a model in one run (doses, parameter overrides, output times, solver settings).
 //
-// A scenario comes from a YAML file, from the command line, or both (the command line adds doses and
-// overrides and replaces times). make_setup binds it to a compiled model: names become indices, dose amounts
-// are converted to the target species' amount unit (weight-based doses such as "1e6 cells/kg" or "8 mg/kg"
-// are multiplied by the body weight), and every time is converted to the model's time unit. Format:
-// docs/scenario-format.md.
+// A scenario comes from a YAML file, from the command line, or both (the command line adds doses and overrides and
+// replaces times). make_setup binds it to a compiled model: names become indices, dose amounts are converted to
+// the target species' amount unit (weight-based doses such as "1e6 cells/kg" or "8 mg/kg" are multiplied by the
+// body weight), and every time is converted to the model's time unit. Format: docs/scenario-format.md.
 #pragma once
 
 #include <optional>

@@ -1,14 +1,13 @@
 // Integration of a compiled model with doses and events: the one simulation loop of tolsim.
 //
-// simulate() drives CVODES (BDF, Newton, dense direct solver, analytic Jacobian) from t_start to t_end. It
-// stops exactly at every bolus, infusion start and end, scheduled event time and pending delayed event,
-// locates the roots of condition triggers, applies SBML event semantics (edge triggers, delays, priorities,
-// persistence, trigger-time values), and hands the outputs at each requested time to an Observer.
+// simulate() drives CVODES (BDF, Newton, dense direct solver, analytic Jacobian) from t_start to t_end. It stops
+// exactly at every bolus, infusion start and end, scheduled event time and pending delayed event, locates the
+// roots of condition triggers, applies SBML event semantics (edge triggers, delays, priorities, persistence,
+// trigger-time values), and hands the outputs at each requested time to an Observer.
 //
 // Values reported at a time include every dose and event at that time.
 //
-// It never throws for numerical trouble and never aborts: the result carries a status, the time and the
-// reason.
+// It never throws for numerical trouble and never aborts: the result carries a status, the time and the reason.
 #pragma once
 
 #include <limits>
@@ -48,8 +47,7 @@ struct SimulationSetup {
 
 enum class SolveStatus {
   kSuccess,
-  kInvalidSetup,   // the setup does not fit the model (sizes, times, negative initial values of constrained
-                   // states)
+  kInvalidSetup,  // the setup does not fit the model (sizes, times, negative initial values of constrained states)
   kSolverFailure,  // CVODES gave up: too much work, error-test or convergence failures, non-finite values
   kEventCascade,   // more than max_events_per_time event executions at one time
 };

@@ -1,13 +1,12 @@
 // Physical units: parsing, algebra and comparison.
 //
 // A Unit is a scale factor times a product of base dimensions with real exponents (real, because x^n with a
-// non-integer Hill coefficient n is common in pharmacology). Two units are equal when their dimensions and
-// scales agree, whatever their spelling: "mg/L" equals "ug/mL". Units never convert values inside model
-// equations (SBML semantics); they are checked. Conversions happen only at the edges: doses, scenario times
-// and overrides.
+// non-integer Hill coefficient n is common in pharmacology). Two units are equal when their dimensions and scales
+// agree, whatever their spelling: "mg/L" equals "ug/mL". Units never convert values inside model equations (SBML
+// semantics); they are checked. Conversions happen only at the edges: doses, scenario times and overrides.
 //
-// Base dimensions follow SBML's base units where they overlap, plus the international unit (IU), whose size
-// is defined per substance by bioassay and so cannot be reduced to mass or substance.
+// Base dimensions follow SBML's base units where they overlap, plus the international unit (IU), whose size is
+// defined per substance by bioassay and so cannot be reduced to mass or substance.
 //
 // Atoms understood by parse_unit (case-sensitive):
 //   dimensionless: 1, dimensionless, count, joints, points, score, fraction; % and percent (= 0.01)
@@ -19,15 +18,13 @@
 //   activity:      IU
 //   other SI base: K (kelvin), A (ampere), cd (candela), so that to_si_string() always parses back
 // Prefixes (on g, L, l, mol, M, m, s, IU): y z a f p n u µ μ m c d k M G.
-// An exact atom wins over prefix+atom: "min" is minute, "d" day but "dL" decilitre, "M" molar, "mM"
-// millimolar. Grammar: factor (('*' | '/' | '.' | ' ') factor)*, factor = atom ['^' exponent] | number ['^'
-// exponent] |
-// '(' unit ')' ['^' exponent]. '/' divides by the single factor after it: "a/b/c" = a/(b*c), "a/b*c" =
-// (a/b)*c. Unsigned digits written directly after an atom are an integer exponent, as in UCUM: "cm3" = cm^3
-// (so "m3" is m^3, "mg/m2" is per square metre); a sign needs '^' ("s^-1"). Numbers start with a digit
-// ("1e6", "0.5"), and a '.' followed by a digit continues a number or exponent ("m^2.5"), so write "m^2*5"
-// rather than "m^2.5" for m^2 x 5. Examples: "cells/uL", "1/day", "mg/kg", "L/day/kg", "mol*L^-1", "pg/mL",
-// "10^6 cells", "%".
+// An exact atom wins over prefix+atom: "min" is minute, "d" day but "dL" decilitre, "M" molar, "mM" millimolar.
+// Grammar: factor (('*' | '/' | '.' | ' ') factor)*, factor = atom ['^' exponent] | number ['^' exponent] |
+// '(' unit ')' ['^' exponent]. '/' divides by the single factor after it: "a/b/c" = a/(b*c), "a/b*c" = (a/b)*c.
+// Unsigned digits written directly after an atom are an integer exponent, as in UCUM: "cm3" = cm^3 (so "m3" is
+// m^3, "mg/m2" is per square metre); a sign needs '^' ("s^-1"). Numbers start with a digit ("1e6", "0.5"), and
+// a '.' followed by a digit continues a number or exponent ("m^2.5"), so write "m^2*5" rather than "m^2.5" for m^2 x 5.
+// Examples: "cells/uL", "1/day", "mg/kg", "L/day/kg", "mol*L^-1", "pg/mL", "10^6 cells", "%".
 //
 // Invariant: the scale is positive and finite and the exponents are finite. Violating a precondition (a bad
 // scale to base/scalar/from_parts, conversion between different dimensions) throws tolsim::InternalError;
@@ -85,10 +82,9 @@ class Unit {
   // Factor f such that a value v in this unit equals v*f in `other`. Requires same_dimension.
   double conversion_factor_to(const Unit& other) const;
 
-  // The spelling this unit was parsed from, or a canonical spelling built from its parts ("cells/uL",
-  // "1/day"). Names built by *, / and pow cancel and merge factors of parseable names ("cells/uL" * "uL" is
-  // "cells"), so that parse_unit(u.name()) == u; a name set by with_name that does not parse is kept verbatim
-  // in parentheses.
+  // The spelling this unit was parsed from, or a canonical spelling built from its parts ("cells/uL", "1/day").
+  // Names built by *, / and pow cancel and merge factors of parseable names ("cells/uL" * "uL" is "cells"), so
+  // that parse_unit(u.name()) == u; a name set by with_name that does not parse is kept verbatim in parentheses.
   const std::string& name() const { return name_; }
   Unit with_name(std::string name) const;
 
