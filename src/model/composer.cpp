@@ -171,15 +171,11 @@ void Composer::read_inputs(const YamlFile& file, const YAML::Node& node, const S
         MapReader r(file, value, fmt::format("input '{}'", name), diagnostics_,
                     {"unit", "description", "default", "source"});
         if (!r.ok()) return;
-        const auto unit = r.string("unit");
-        if (!unit)
-          r.error("has no unit: every quantity needs one (use '1' for dimensionless)");
-        else if (unit->find_first_not_of(" \t") == std::string::npos)
-          r.error(r.node("unit"), "`unit:` is empty: write '1' for a dimensionless quantity");
+        const std::string unit =
+            read_unit(r, "has no unit: every quantity needs one (use '1' for dimensionless)");
         auto bound = scope.bindings.find(name);
         if (bound != scope.bindings.end()) {
-          input_bindings_.push_back(
-              {scope.declare(name), bound->second, unit.value_or(""), file.location(key)});
+          input_bindings_.push_back({scope.declare(name), bound->second, unit, file.location(key)});
           return;
         }
         if (!r.has("default")) {
@@ -194,13 +190,9 @@ void Composer::read_inputs(const YamlFile& file, const YAML::Node& node, const S
         Parameter p;
         p.id = scope.declare(name);
         p.value = r.number("default");
-        p.unit = unit.value_or("");
+        p.unit = unit;
         p.description = r.string("description").value_or("");
-        if (auto source = r.string("source")) {
-          p.source.text = *source;
-          p.source.location = file.location(r.node("source"));
-          p.source.is_assumption = source->rfind("assumption", 0) == 0;
-        }
+        p.source = read_source(r, file);
         p.location = file.location(key);
         model_.parameters.push_back(std::move(p));
       });

@@ -80,6 +80,13 @@ class Composer {
   bool have_time_unit_ = false;
 };
 
+// Reads the `source:` field of a parameter-like entry; "assumption:" must say why.
+Provenance read_source(MapReader& r, const YamlFile& file);
+
+// Reads a required `unit:`; a missing or empty one is reported with `missing` (an empty unit would otherwise
+// silently switch off the unit checks of that quantity).
+std::string read_unit(MapReader& r, const char* missing);
+
 // Parses a reaction equation such as "2 A + B -> C" or "A <-> B"; reports problems; names are as written.
 struct ParsedEquation {
   std::vector<SpeciesReference> reactants;

@@ -8,8 +8,6 @@
 
 namespace tolsim::model::detail {
 
-namespace {
-
 // A required unit. An empty one is reported like a missing one: the unit checker skips quantities without a
 // unit (their problem is reported here), so `unit: ""` would otherwise silently turn its checks off.
 std::string read_unit(MapReader& r, const char* missing) {
@@ -47,6 +45,8 @@ Provenance read_source(MapReader& r, const YamlFile& file) {
   }
   return p;
 }
+
+namespace {
 
 std::optional<Variability> read_variability(const YamlFile& file, const YAML::Node& node,
                                             const std::string& owner, Diagnostics& diagnostics) {

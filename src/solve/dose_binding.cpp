@@ -88,32 +88,25 @@ void bind_dose(const CompiledModel& model, const DoseSpec& dose, const units::Un
     return;
   }
 
-  std::string problem;
-  auto start = to_model_time(dose.start, time_unit, problem);
-  if (!start) {
-    d.error(dose.location, fmt::format("dose start: {}", problem));
-    return;
-  }
-  double every = 0.0;
-  if (!dose.every.empty()) {
-    auto e = to_model_time(dose.every, time_unit, problem);
-    if (!e) {
-      d.error(dose.location, fmt::format("dose interval: {}", problem));
-      return;
+  // Each time of a dose: empty means 0 (no repeat, a bolus); otherwise a number or a number with a time unit.
+  bool times_ok = true;
+  const auto time_of = [&](const std::string& text, const char* what) {
+    if (text.empty()) return 0.0;
+    std::string problem;
+    auto t = to_model_time(text, time_unit, problem);
+    if (!t) {
+      d.error(dose.location, fmt::format("{}: {}", what, problem));
+      times_ok = false;
+      return 0.0;
     }
-    every = *e;
-  }
-  double duration = 0.0;
-  if (!dose.duration.empty()) {
-    auto dur = to_model_time(dose.duration, time_unit, problem);
-    if (!dur) {
-      d.error(dose.location, fmt::format("infusion duration: {}", problem));
-      return;
-    }
-    duration = *dur;
-  }
-  if (*start < setup.t_start)
-    d.error(dose.location, fmt::format("dose starts at {}, before the start of the run", *start));
+    return *t;
+  };
+  const double start = time_of(dose.start, "dose start");
+  const double every = time_of(dose.every, "dose interval");
+  const double duration = time_of(dose.duration, "infusion duration");
+  if (!times_ok) return;
+  if (start < setup.t_start)
+    d.error(dose.location, fmt::format("dose starts at {}, before the start of the run", start));
   if (dose.count > 1 && every <= 0)
     d.error(dose.location, fmt::format("{} doses need an interval `every:` > 0", dose.count));
   if (duration < 0) d.error(dose.location, "infusion duration must be >= 0");
@@ -122,7 +115,7 @@ void bind_dose(const CompiledModel& model, const DoseSpec& dose, const units::Un
             fmt::format("infusions of {} overlap: each lasts longer than the interval", target.name));
   if (d.has_errors()) return;
   for (int k = 0; k < dose.count; ++k) {
-    const double t = *start + k * every;
+    const double t = start + k * every;
     if (duration > 0)
       setup.infusions.push_back({t, t + duration, *state, amount / duration});
     else
