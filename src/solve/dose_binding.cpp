@@ -67,6 +67,7 @@ void bind_dose(const CompiledModel& model, const DoseSpec& dose, const units::Un
     return;
   }
   double amount = 0.0;
+  bool per_kg = false;
   const units::Unit kg = *units::parse_unit("kg").unit;
   if (given.unit->same_dimension(*wanted.unit)) {
     amount = dose.amount * given.unit->conversion_factor_to(*wanted.unit);
@@ -80,6 +81,7 @@ void bind_dose(const CompiledModel& model, const DoseSpec& dose, const units::Un
       return;
     }
     amount = dose.amount * *body_weight_kg * (*given.unit * kg).conversion_factor_to(*wanted.unit);
+    per_kg = true;
   } else {
     d.error(dose.location,
             fmt::format("dose unit '{}' does not fit species '{}', whose amount is in {} (a dose is an "
@@ -117,9 +119,9 @@ void bind_dose(const CompiledModel& model, const DoseSpec& dose, const units::Un
   for (int k = 0; k < dose.count; ++k) {
     const double t = start + k * every;
     if (duration > 0)
-      setup.infusions.push_back({t, t + duration, *state, amount / duration});
+      setup.infusions.push_back({t, t + duration, *state, amount / duration, per_kg});
     else
-      setup.boluses.push_back({t, *state, amount});
+      setup.boluses.push_back({t, *state, amount, per_kg});
   }
 }
 

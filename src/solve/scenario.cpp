@@ -165,6 +165,82 @@ ParameterOverride parse_override(const std::string& text) {
   return o;
 }
 
+std::vector<DoseSpec> detail::read_doses(const model::detail::YamlFile& file, const YAML::Node& doses,
+                                         Diagnostics& diagnostics) {
+  std::vector<DoseSpec> out;
+  if (!doses.IsDefined() || doses.IsNull()) return out;
+  if (!doses.IsSequence()) {
+    diagnostics.error(file.location(doses), "doses must be a list (- target: ..., amount: ...)");
+    return out;
+  }
+  for (const auto& d : doses) {
+    MapReader r(file, d, "dose", diagnostics, {"target", "amount", "start", "every", "count", "duration"});
+    if (!r.ok()) continue;
+    DoseSpec dose;
+    dose.location = r.location();
+    for (const auto& key : kDoseKeys) {
+      if (auto value = r.string(key.c_str())) {
+        if (auto problem = set_dose_field(dose, key, *value); !problem.empty())
+          r.error(r.node(key.c_str()), problem);
+      }
+    }
+    if (!r.has("target")) r.error("has no `target:`");
+    if (!r.has("amount")) r.error("has no `amount:`");
+    out.push_back(std::move(dose));
+  }
+  return out;
+}
+
+std::vector<ParameterOverride> detail::read_overrides(const model::detail::YamlFile& file,
+                                                      const YAML::Node& set, Diagnostics& diagnostics) {
+  std::vector<ParameterOverride> out;
+  model::detail::for_each_entry(
+      file, set, "set", diagnostics,
+      [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+        auto q = value.IsScalar() ? split_quantity(value.Scalar()) : std::nullopt;
+        if (!q) {
+          diagnostics.error(file.location(value),
+                            fmt::format("set '{}': expected a number, optionally with a unit", name));
+          return;
+        }
+        out.push_back({name, q->first, q->second, file.location(key)});
+      });
+  return out;
+}
+
+void detail::read_solver(const model::detail::YamlFile& file, const YAML::Node& solver,
+                         SolverOptions& options, Diagnostics& diagnostics) {
+  if (!solver.IsDefined() || solver.IsNull()) return;
+  std::vector<std::string> names;
+  for (const auto& setting : solver_settings()) names.push_back(setting.name);
+  if (!solver.IsMap()) {
+    diagnostics.error(file.location(solver), "solver must be a mapping of settings");
+    return;
+  }
+  std::map<std::string, YAML::Node> value_of;  // setting -> its value node, where its range problems point
+  for (auto it = solver.begin(); it != solver.end(); ++it) {
+    const std::string key = it->first.Scalar();
+    auto setting = std::find_if(solver_settings().begin(), solver_settings().end(),
+                                [&](const SolverSetting& st) { return st.name == key; });
+    if (setting == solver_settings().end()) {
+      diagnostics.error(file.location(it->first),
+                        fmt::format("unknown solver setting '{}'{}", key, did_you_mean(key, names)));
+      continue;
+    }
+    const std::string value = it->second.IsScalar() ? it->second.Scalar() : std::string();
+    value_of[key] = it->second;
+    if (auto problem = setting->set(options, value); !problem.empty())
+      diagnostics.error(file.location(it->second), fmt::format("solver.{} = {}: {}", key, value, problem));
+  }
+  // Each problem reads "solver.<name> = ...": report it at that setting's value, not at the block.
+  for (const auto& problem : options.problems()) {
+    YAML::Node at = solver;
+    for (const auto& [name, node] : value_of)
+      if (problem.rfind(fmt::format("solver.{} ", name), 0) == 0) at = node;
+    diagnostics.error(file.location(at), problem);
+  }
+}
+
 Scenario load_scenario(const std::string& path) {
   Diagnostics diagnostics;
   std::ifstream in(path, std::ios::binary);
@@ -202,19 +278,7 @@ Scenario load_scenario(const std::string& path) {
         top.error(t, e.diagnostics().items().front().message);
       }
     }
-    model::detail::for_each_entry(
-        file, top.node("set"), "set", diagnostics,
-        [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
-          auto q = value.IsScalar() ? split_quantity(value.Scalar()) : std::nullopt;
-          if (!q) {
-            diagnostics.error(file.location(value),
-                              fmt::format("set '{}': expected a number, optionally with a "
-                                          "unit",
-                                          name));
-            return;
-          }
-          s.overrides.push_back({name, q->first, q->second, file.location(key)});
-        });
+    s.overrides = detail::read_overrides(file, top.node("set"), diagnostics);
     if (auto bw = top.string("body_weight")) {
       auto q = split_quantity(*bw);
       auto kg = units::parse_unit("kg");
@@ -225,62 +289,8 @@ Scenario load_scenario(const std::string& path) {
       else
         s.body_weight_kg = q->first * u.unit->conversion_factor_to(*kg.unit);
     }
-    YAML::Node doses = top.node("doses");
-    if (doses.IsDefined() && !doses.IsNull()) {
-      if (!doses.IsSequence()) {
-        top.error(doses, "doses must be a list (- target: ..., amount: ...)");
-      } else {
-        for (const auto& d : doses) {
-          MapReader r(file, d, "dose", diagnostics,
-                      {"target", "amount", "start", "every", "count", "duration"});
-          if (!r.ok()) continue;
-          DoseSpec dose;
-          dose.location = r.location();
-          for (const auto& key : kDoseKeys) {
-            if (auto value = r.string(key.c_str())) {
-              if (auto problem = set_dose_field(dose, key, *value); !problem.empty())
-                r.error(r.node(key.c_str()), problem);
-            }
-          }
-          if (!r.has("target")) r.error("has no `target:`");
-          if (!r.has("amount")) r.error("has no `amount:`");
-          s.doses.push_back(std::move(dose));
-        }
-      }
-    }
-    YAML::Node solver = top.node("solver");
-    if (solver.IsDefined() && !solver.IsNull()) {
-      std::vector<std::string> names;
-      for (const auto& setting : solver_settings()) names.push_back(setting.name);
-      if (!solver.IsMap()) {
-        top.error(solver, "solver must be a mapping of settings");
-      } else {
-        std::map<std::string, YAML::Node>
-            value_of;  // setting -> its value node, where its range problems point
-        for (auto it = solver.begin(); it != solver.end(); ++it) {
-          const std::string key = it->first.Scalar();
-          auto setting = std::find_if(solver_settings().begin(), solver_settings().end(),
-                                      [&](const SolverSetting& st) { return st.name == key; });
-          if (setting == solver_settings().end()) {
-            diagnostics.error(file.location(it->first),
-                              fmt::format("unknown solver setting '{}'{}", key, did_you_mean(key, names)));
-            continue;
-          }
-          const std::string value = it->second.IsScalar() ? it->second.Scalar() : std::string();
-          value_of[key] = it->second;
-          if (auto problem = setting->set(s.solver, value); !problem.empty())
-            diagnostics.error(file.location(it->second),
-                              fmt::format("solver.{} = {}: {}", key, value, problem));
-        }
-        // Each problem reads "solver.<name> = ...": report it at that setting's value, not at the block.
-        for (const auto& problem : s.solver.problems()) {
-          YAML::Node at = solver;
-          for (const auto& [name, node] : value_of)
-            if (problem.rfind(fmt::format("solver.{} ", name), 0) == 0) at = node;
-          diagnostics.error(file.location(at), problem);
-        }
-      }
-    }
+    s.doses = detail::read_doses(file, top.node("doses"), diagnostics);
+    detail::read_solver(file, top.node("solver"), s.solver, diagnostics);
     s.columns = top.string_list("columns");
   }
   if (diagnostics.has_errors()) throw ScenarioError(diagnostics);

@@ -110,6 +110,10 @@ std::vector<std::string> setup_problems(const CompiledModel& model, const Simula
                                 setup.output_times[i - 1]));
   }
 
+  if (!setup.initial_state.empty() &&
+      setup.initial_state.size() != static_cast<std::size_t>(model.n_states()))
+    out.push_back(fmt::format("initial_state has {} values; the model has {} states",
+                              setup.initial_state.size(), model.n_states()));
   for (std::size_t i = 0; i < setup.boluses.size(); ++i) {
     const Bolus& b = setup.boluses[i];
     if (!in_range(b.state, n_states))

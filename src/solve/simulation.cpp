@@ -222,6 +222,7 @@ SolveSummary Run::execute() {
   if (integrator_) summary_.stats = integrator_->stats();
   summary_.stats.events_fired = events_fired_;
   summary_.stats.doses_given = doses_given_;
+  if (summary_.ok()) summary_.final_state.assign(y_.begin(), y_.begin() + n_);
   return summary_;
 }
 
@@ -245,7 +246,10 @@ bool Run::start() {
 
   try {
     const std::vector<double> y0 = model_.initial_state(p_, setup_.t_start);
-    std::copy(y0.begin(), y0.end(), y_.begin());
+    if (setup_.initial_state.empty())
+      std::copy(y0.begin(), y0.end(), y_.begin());
+    else
+      std::copy(setup_.initial_state.begin(), setup_.initial_state.end(), y_.begin());
   } catch (const std::exception& e) {
     return fail(SolveStatus::kInvalidSetup, t_, fmt::format("initial state: {}", e.what()));
   }

@@ -25,6 +25,7 @@ struct Bolus {
   double time = 0.0;
   int state = -1;
   double amount = 0.0;
+  bool per_body_weight = false;  // `amount` is a per-kg dose already multiplied by the scenario's body weight
 };
 
 // A constant-rate input from `start` to `end`, in the species' amount unit per model time unit.
@@ -33,6 +34,7 @@ struct Infusion {
   double end = 0.0;
   int state = -1;
   double rate = 0.0;
+  bool per_body_weight = false;  // as Bolus::per_body_weight
 };
 
 struct SimulationSetup {
@@ -43,6 +45,9 @@ struct SimulationSetup {
   std::vector<Bolus> boluses;
   std::vector<Infusion> infusions;
   SolverOptions options;
+  // The state at t_start, to continue from an earlier run (a trial's run-in). Empty: the init kernel's y0.
+  // Derived parameters are still computed by the init kernel. Event triggers start from their initial_value.
+  std::vector<double> initial_state;
 };
 
 enum class SolveStatus {
@@ -78,8 +83,9 @@ struct SolveSummary {
   std::string message;  // empty on success; otherwise what happened and, for solver failures, CVODES' reason
   double t_failure = std::numeric_limits<double>::quiet_NaN();
   SolverStats stats;
-  SolverOptions options;  // the options actually used
-  std::string backend;    // "native" or "interpreter"
+  SolverOptions options;            // the options actually used
+  std::string backend;              // "native" or "interpreter"
+  std::vector<double> final_state;  // on success: the state at t_end (to continue a run from it)
   bool ok() const { return status == SolveStatus::kSuccess; }
 };
 
