@@ -548,7 +548,10 @@ void run_documented(const std::string& doc, const std::string& prefix, std::size
     const auto r = run_tolsim(words, options);
     EXPECT_EQ(r.exit_code, kOk) << command << "\n" << describe(r);
     EXPECT_THAT(r.err, ::testing::Not(HasSubstr("error: "))) << command;
-    if (!out_file.empty()) {
+    if (words.front() == "trial" || words.front() == "population") {
+      // --out is a folder of results (docs/trials.md).
+      EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(out_file) / "patients.csv")) << command;
+    } else if (!out_file.empty()) {
       EXPECT_THAT(read_text(out_file), ::testing::StartsWith("time,")) << command;
     } else if (words.front() == "simulate") {
       EXPECT_THAT(r.out, ::testing::StartsWith("time,")) << command;
@@ -557,8 +560,8 @@ void run_documented(const std::string& doc, const std::string& prefix, std::size
 }
 
 TEST(CliDocs, ReadmeUsingItCommandsRun) {
-  // README.md, "Using it": one check and two simulate commands.
-  run_documented("README.md", "build/bin/tolsim ", 3);
+  // README.md, "Using it": one check, two simulate commands, one trial and one population.
+  run_documented("README.md", "build/bin/tolsim ", 5);
 }
 
 TEST(CliDocs, ScenarioFormatCommandRuns) {

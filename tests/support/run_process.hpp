@@ -37,6 +37,8 @@ struct ProcessOptions {
   std::chrono::seconds timeout{120};
   // "NAME=VALUE" entries that replace or add to the inherited environment.
   std::vector<std::string> environment;
+  // When > 0: send SIGINT (as Ctrl-C would) once, this long after the start.
+  std::chrono::milliseconds interrupt_after{0};
 };
 
 namespace detail {
@@ -125,7 +127,9 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
 
   // Read both pipes until both are closed, so that neither can fill up and block the child.
   ProcessResult result;
-  const auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  const auto started = std::chrono::steady_clock::now();
+  const auto deadline = started + options.timeout;
+  bool interrupted = options.interrupt_after.count() <= 0;
   bool out_open = true, err_open = true;
   char buffer[65536];
   while (out_open || err_open) {
@@ -139,7 +143,18 @@ inline ProcessResult run_process(const std::string& program, const std::vector<s
       ::kill(pid, SIGKILL);
       break;
     }
-    const int ready = ::poll(fds, 2, static_cast<int>(left.count()));
+    auto wait = left;
+    if (!interrupted) {
+      const auto until = std::chrono::duration_cast<std::chrono::milliseconds>(
+          started + options.interrupt_after - std::chrono::steady_clock::now());
+      if (until.count() <= 0) {
+        ::kill(pid, SIGINT);
+        interrupted = true;
+      } else {
+        wait = std::min(wait, until);
+      }
+    }
+    const int ready = ::poll(fds, 2, static_cast<int>(wait.count()));
     if (ready < 0) {
       if (errno == EINTR) continue;
       break;

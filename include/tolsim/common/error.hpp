@@ -79,6 +79,12 @@ class ScenarioError : public InputError {
   using InputError::InputError;
 };
 
+// A trial specification is malformed or does not fit its model.
+class TrialError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
 // A command-line argument or API option is invalid.
 class UsageError : public InputError {
  public:

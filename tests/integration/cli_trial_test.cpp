@@ -1,0 +1,146 @@
+// `tolsim trial` and `tolsim population` through the built binary: outputs, refusal to overwrite, spec errors with
+// their lines and exit code 2, quiet progress when stderr is not a terminal, and Ctrl-C followed by --resume.
+//
+// Where expected values come from:
+//  - exit codes: docs/trials.md ("Command line": 0 ok, 2 bad input, 130 interrupted);
+//  - line:column of the bad spec: counted by hand in the text written by the test (comment at each case);
+//  - the resumed run is compared with an uninterrupted run of the same spec and seed (the promise being tested is
+//    that they are identical, not any particular number).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/model_text.hpp"
+#include "support/run_process.hpp"
+
+namespace tolsim::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kExample = std::string(TOLSIM_SOURCE_DIR) + "/trials/example-crp-il6r.yaml";
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(CliTrial, RunsTheExampleAndWritesItsOutputs) {
+  TempDir tmp;
+  const std::string out = tmp.path("out");
+  const auto r = run_tolsim({"trial", kExample, "--patients", "40", "--threads", "2", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* f : {"summary.json", "endpoints.csv", "patients.csv", "trajectories.csv", "report.html"})
+    EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
+  EXPECT_THAT(r.out, HasSubstr("crp_normal"));
+  EXPECT_THAT(r.out, HasSubstr("antibody vs placebo"));
+  EXPECT_THAT(r.err, Not(HasSubstr("ETA")));                   // stderr is a pipe here: no progress bar
+  EXPECT_FALSE(std::filesystem::exists(out + ".checkpoint"));  // removed after a complete run
+  const std::string summary = read(out + "/summary.json");
+  EXPECT_THAT(summary, HasSubstr("\"spec_hash\": \"fnv1a64:"));
+  EXPECT_THAT(summary, HasSubstr("\"seed\": 20261123"));
+  EXPECT_THAT(summary, HasSubstr("\"comparisons\": []"));
+  const std::string endpoints = read(out + "/endpoints.csv");
+
+  // An existing, non-empty folder is refused, and left as it was; --force replaces it.
+  const auto again = run_tolsim({"trial", kExample, "--patients", "40", "--out", out});
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_THAT(again.err, HasSubstr("--force"));
+  EXPECT_EQ(read(out + "/summary.json"), summary);
+  const auto forced = run_tolsim({"-q", "trial", kExample, "--patients", "40", "--out", out, "--force"});
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_EQ(read(out + "/endpoints.csv"), endpoints);  // same seed, same patients
+}
+
+TEST(CliTrial, PopulationOnlyScreens) {
+  TempDir tmp;
+  const std::string out = tmp.path("pop");
+  const auto r = run_tolsim({"population", kExample, "--patients", "30", "--out", out});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::exists(out + "/patients.csv"));
+  EXPECT_FALSE(std::filesystem::exists(out + "/endpoints.csv"));
+  EXPECT_THAT(r.out, HasSubstr("virtual-population selection"));
+}
+
+TEST(CliTrial, SpecErrorsAreReportedAtTheirLinesWithExitCode2) {
+  TempDir tmp;
+  const std::string model = std::string(TOLSIM_SOURCE_DIR) + "/examples/crp-il6r.yaml";
+  const std::string spec =
+      tmp.write("bad.yaml", "name: bad\nmodel: " + model +
+                                "\n"
+                                "population: {size: 10}\n"
+                                "arms:\n"
+                                "  a: {ratio: -1}\n"  // line 5: the value at column 14
+                                "visits: [0, 28]\n"
+                                "endpoints:\n"
+                                "  c: {value: CPR}\n"  // line 8: the mapping at column 6
+                                "published:\n"
+                                "  - {endpoint: c, arm: a, visit: 90, value: 1, source: x}\n");
+  const auto r = run_tolsim({"trial", spec, "--out", tmp.path("out")});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr(spec + ":5:14: error: arm 'a': allocation ratio -1 must be > 0"));
+  // line 10: the published result's mapping at column 5; day 90 is after the end (day 28)
+  EXPECT_THAT(r.err, HasSubstr(spec + ":10:5: error: published: day 90 is after the trial's end"));
+  EXPECT_FALSE(std::filesystem::exists(tmp.path("out")));
+
+  // Names are checked against the model once the file itself is valid.
+  const std::string spec2 =
+      tmp.write("bad2.yaml", "name: bad\nmodel: " + model +
+                                 "\n"
+                                 "population: {size: 10}\n"
+                                 "arms: {a: {ratio: 1}}\n"
+                                 "visits: [0, 28]\n"
+                                 "endpoints:\n"
+                                 "  c: {value: CPR}\n");  // line 7: the mapping at column 6
+  const auto r2 = run_tolsim({"trial", spec2, "--out", tmp.path("out")});
+  EXPECT_EQ(r2.exit_code, 2);
+  EXPECT_THAT(r2.err, HasSubstr(spec2 + ":7:6: error: endpoint 'c': 'CPR' is not an observable or species of "
+                                        "model 'crp-il6r' (did you mean 'CRP'?)"));
+}
+
+TEST(CliTrial, CtrlCKeepsWhatIsDoneAndResumeGivesTheUninterruptedResult) {
+  TempDir tmp;
+  const std::string out = tmp.path("run"), reference = tmp.path("reference");
+  ProcessOptions interrupt;
+  interrupt.interrupt_after = std::chrono::milliseconds(1500);
+  const std::vector<std::string> args = {"trial", kExample,    "--patients", "300",        "--replicates",
+                                         "20",    "--threads", "2",          "--no-report"};
+  auto with_out = [&](std::vector<std::string> a, const std::string& o) {
+    a.push_back("--out");
+    a.push_back(o);
+    return a;
+  };
+  const auto stopped = run_process(TOLSIM_EXECUTABLE, with_out(args, out), interrupt);
+  if (stopped.exit_code == 0)
+    GTEST_SKIP() << "the run finished before the interrupt: machine too fast for 1.5 s";
+  ASSERT_EQ(stopped.exit_code, 130) << stopped.err;
+  EXPECT_THAT(stopped.err, HasSubstr("--resume"));
+  EXPECT_THAT(read(out + "/summary.json"), HasSubstr("\"interrupted\": true"));
+  auto resume_args = with_out(args, out);
+  resume_args.push_back("--resume");
+  const auto resumed = run_tolsim(resume_args);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const auto full = run_tolsim(with_out(args, reference));
+  ASSERT_EQ(full.exit_code, 0) << full.err;
+  EXPECT_EQ(read(out + "/endpoints.csv"), read(reference + "/endpoints.csv"));
+  EXPECT_EQ(read(out + "/patients.csv"), read(reference + "/patients.csv"));
+  EXPECT_THAT(read(out + "/summary.json"), HasSubstr("\"interrupted\": false"));
+}
+
+TEST(CliTrial, HelpDescribesEveryOption) {
+  const auto r = run_tolsim({"trial", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* option :
+       {"--patients", "--replicates", "--threads", "--seed", "--out", "--force", "--resume"})
+    EXPECT_THAT(r.out, HasSubstr(option));
+  EXPECT_EQ(run_tolsim({"population", "--help"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace tolsim::testing

@@ -1,0 +1,307 @@
+// In-silico trials end to end through the library: sampling, screening, randomisation, dosing, endpoints,
+// statistics, reproducibility across thread counts, failures and outputs.
+//
+// Where expected values come from:
+//  - tests/data/trials/decay.yaml has closed-form trajectories: X(t) = 100 e^(-0.05 t), D(t) = D0 e^(-0.1 t) with
+//    D0 = 2 mg/kg x 80 kg / 1 L = 160 mg/L; its DAS28 components at t = 0 are the worked example of
+//    shared/science/clinical-scores.md (TJC 10, SJC 8, CRP 20 mg/L, GH 60 -> DAS28-CRP 5.4589), all decaying as
+//    e^(-0.05 t);
+//  - DAS28-CRP(4) formula: das-score.nl, as written in shared/science/clinical-scores.md;
+//  - the Wilson interval of 20/20: lower = n / (n + z^2) with z = 1.959963985 (closed form for p = 1);
+//  - sampling moments: a lognormal with cv 0.3 has sd(log) = sqrt(ln(1 + 0.09)); a uniform(0, 10) has mean 5 and
+//    P(Y >= 2.5) = 0.75; exponential dropout with a 99% yearly share has P(T <= 28 d) = 1 - 0.01^(28/365.25).
+//    Sample tolerances are 4 standard errors.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/model_text.hpp"
+#include "tolsim/trial/outputs.hpp"
+#include "tolsim/trial/runner.hpp"
+#include "tolsim/trial/spec.hpp"
+
+namespace tolsim::trial {
+namespace {
+
+const std::string kData = std::string(TOLSIM_SOURCE_DIR) + "/tests/data/trials/";
+
+std::shared_ptr<const TrialDesign> design_of(const std::string& text) {
+  return bind_trial(load_trial_spec_from_string(text, kData + "inline.yaml"));
+}
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+const ArmVisitStatistic& stat(const ReplicateResult& r, const std::string& endpoint, const std::string& arm,
+                              double visit) {
+  for (const auto& s : r.statistics)
+    if (s.endpoint == endpoint && s.arm == arm && s.visit == visit) return s;
+  throw std::runtime_error("no statistic " + endpoint + " " + arm);
+}
+
+double das28_crp4(double tjc, double sjc, double crp, double gh) {
+  return 0.56 * std::sqrt(tjc) + 0.28 * std::sqrt(sjc) + 0.36 * std::log(crp + 1) + 0.014 * gh + 0.96;
+}
+
+class DecayTrial : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    design_ = bind_trial(load_trial_spec(kData + "decay-trial.yaml"));
+    RunOptions o;
+    o.threads = 2;
+    result_ = std::make_unique<TrialResult>(run_trial(design_, o));
+  }
+  static std::shared_ptr<const TrialDesign> design_;
+  static std::unique_ptr<TrialResult> result_;
+};
+std::shared_ptr<const TrialDesign> DecayTrial::design_;
+std::unique_ptr<TrialResult> DecayTrial::result_;
+
+TEST_F(DecayTrial, RandomisesInPermutedBlocksOfTheRatio) {
+  ASSERT_EQ(result_->replicates.size(), 1u);
+  const auto& r = result_->replicates[0];
+  ASSERT_EQ(r.patients.size(), 30u);
+  int active = 0;
+  for (const auto& p : r.patients) active += p.arm == 1;
+  EXPECT_EQ(active, 20);  // 2:1 in blocks of 3: exactly 20 of 30
+}
+
+TEST_F(DecayTrial, EndpointsMatchClosedForms) {
+  const auto& r = result_->replicates[0];
+  for (double t : {0.0, 7.0, 14.0, 28.0}) {
+    for (const char* arm : {"control", "active"}) {
+      EXPECT_NEAR(stat(r, "x", arm, t).estimate, 100 * std::exp(-0.05 * t), 1e-4) << t;
+      EXPECT_NEAR(stat(r, "das", arm, t).estimate,
+                  das28_crp4(10 * std::exp(-0.05 * t), 8 * std::exp(-0.05 * t), 20 * std::exp(-0.05 * t),
+                             60 * std::exp(-0.05 * t)),
+                  1e-6);
+    }
+    EXPECT_NEAR(stat(r, "d", "active", t).estimate, 160 * std::exp(-0.1 * t), 1e-3);
+    EXPECT_NEAR(stat(r, "d", "control", t).estimate, 0.0, 1e-9);
+  }
+  EXPECT_NEAR(stat(r, "das", "active", 0).estimate, 5.4589, 5e-5);  // the dossier's worked example
+  EXPECT_NEAR(stat(r, "x_change", "active", 28).estimate, 100 * (std::exp(-1.4) - 1), 1e-4);
+  const auto x = [](double t) { return 100 * std::exp(-0.05 * t); };
+  const double auc = 0.5 * (x(0) + x(7)) * 7 + 0.5 * (x(7) + x(14)) * 7 + 0.5 * (x(14) + x(28)) * 14;
+  EXPECT_NEAR(stat(r, "x_auc", "control", 28).estimate, auc, 1e-3);
+}
+
+TEST_F(DecayTrial, BinaryEndpointsAndWilsonIntervals) {
+  const auto& r = result_->replicates[0];
+  EXPECT_EQ(stat(r, "x_low", "active", 7).responders, 0);  // X(7) = 70.5 >= 60
+  const auto& s = stat(r, "x_low", "active", 14);          // X(14) = 49.7 < 60
+  EXPECT_EQ(s.responders, 20);
+  EXPECT_EQ(s.n, 20);
+  const double z2 = 1.959963985 * 1.959963985;
+  EXPECT_NEAR(s.lower, 20 / (20 + z2), 1e-6);
+  EXPECT_NEAR(s.upper, 1.0, 1e-12);
+  EXPECT_EQ(stat(r, "x_halved", "control", 14).responders, 10);  // 49.66 <= 50
+  EXPECT_EQ(stat(r, "x_halved", "control", 7).responders, 0);
+  // DAS28 at day 28 is below 3.2 after an improvement > 1.2: good EULAR response; not yet remission (< 2.6)
+  const double das28 =
+      das28_crp4(10 * std::exp(-1.4), 8 * std::exp(-1.4), 20 * std::exp(-1.4), 60 * std::exp(-1.4));
+  ASSERT_LT(das28, 3.2);
+  EXPECT_EQ(stat(r, "eular", "active", 28).responders, 20);
+  EXPECT_EQ(stat(r, "remission", "active", 28).responders, das28 < 2.6 ? 20 : 0);
+  // ACR20 at day 7: every measure improved by 1 - e^(-0.35) = 29.5 % >= 20 %
+  EXPECT_EQ(stat(r, "acr20", "control", 7).responders, 10);
+  // time to X < 60: the day-14 visit for everyone
+  EXPECT_NEAR(stat(r, "tte", "active", 28).estimate, 14.0, 1e-12);
+  ASSERT_TRUE(r.primary_p.has_value());
+  EXPECT_NEAR(*r.primary_p, 1.0, 1e-12);  // 20/20 vs 10/10: Fisher's p is 1
+}
+
+TEST_F(DecayTrial, WritesEveryOutputAndRefusesToOverwrite) {
+  testing::TempDir tmp;
+  const std::string out = tmp.path("out");
+  OutputOptions options;
+  options.report = false;
+  write_trial_outputs(*result_, out, options);
+  for (const char* f : {"summary.json", "endpoints.csv", "patients.csv"})
+    EXPECT_TRUE(std::filesystem::exists(std::filesystem::path(out) / f)) << f;
+  const std::string csv = read(out + "/endpoints.csv");
+  // one row per patient x visit x endpoint, plus the header
+  const auto rows = std::count(csv.begin(), csv.end(), '\n') - 1;
+  long expected = 0;
+  for (const auto& e : design_->spec.endpoints)
+    expected += e.kind == EndpointSpec::Kind::kTimeTo
+                    ? 1
+                    : (!e.visits.empty() ? e.visits.size()
+                       : e.kind == EndpointSpec::Kind::kValue || e.kind == EndpointSpec::Kind::kDas28 ||
+                               e.kind == EndpointSpec::Kind::kDas28Remission
+                           ? 4
+                           : 3);
+  EXPECT_EQ(rows, expected * 30);
+  EXPECT_THROW(write_trial_outputs(*result_, out, options), UsageError);
+  options.force = true;
+  EXPECT_NO_THROW(write_trial_outputs(*result_, out, options));
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(out).parent_path()))
+    EXPECT_EQ(entry.path().filename(), "out");  // no partial folder left behind
+}
+
+TEST(TrialRun, SameSeedSameResultsWhateverTheThreadCount) {
+  const auto design =
+      bind_trial(load_trial_spec(std::string(TOLSIM_SOURCE_DIR) + "/trials/example-crp-il6r.yaml"));
+  RunOptions o;
+  o.patients = 24;
+  o.threads = 1;
+  const TrialResult one = run_trial(design, o);
+  o.threads = 2;
+  const TrialResult two = run_trial(design, o);
+  o.seed = 99;
+  const TrialResult other = run_trial(design, o);
+  ASSERT_EQ(one.replicates.size(), 1u);
+  const auto& a = one.replicates[0];
+  const auto& b = two.replicates[0];
+  ASSERT_EQ(a.patients.size(), b.patients.size());
+  ASSERT_EQ(a.candidates.size(), b.candidates.size());
+  for (std::size_t i = 0; i < a.patients.size(); ++i) {
+    EXPECT_EQ(a.patients[i].candidate, b.patients[i].candidate);
+    EXPECT_EQ(a.patients[i].arm, b.patients[i].arm);
+    ASSERT_EQ(a.patients[i].endpoint_values.size(), b.patients[i].endpoint_values.size());
+    for (std::size_t k = 0; k < a.patients[i].endpoint_values.size(); ++k) {
+      const double x = a.patients[i].endpoint_values[k], y = b.patients[i].endpoint_values[k];
+      EXPECT_TRUE((std::isnan(x) && std::isnan(y)) || std::memcmp(&x, &y, sizeof x) == 0) << i << " " << k;
+    }
+  }
+  EXPECT_EQ(summary_json(one).substr(0, 200), summary_json(two).substr(0, 200));
+  EXPECT_NE(other.replicates[0].candidates[0].baseline,
+            a.candidates[0].baseline);  // another seed, other patients
+}
+
+TEST(TrialRun, SamplesParametersAndScreensAsDeclared) {
+  const auto design = design_of(R"yaml(name: s
+model: decay.yaml
+population:
+  size: 1500
+  inclusion: ["Y >= 2.5"]
+arms: {a: {ratio: 1}}
+visits: [0]
+endpoints: {x: {value: X}}
+)yaml");
+  RunOptions o;
+  o.population_only = true;
+  const TrialResult r = run_trial(design, o);
+  const auto& rep = r.replicates[0];
+  const int included = rep.screening.at("included");
+  const int excluded = rep.screening.at("excluded");
+  EXPECT_EQ(included, 1500);
+  // P(Y >= 2.5) = 0.75 for Y ~ U(0, 10): excluded / screened ~ 0.25 (SE = sqrt(.25 .75 / n))
+  const double screened =
+      included + excluded + (rep.screening.count("not_needed") ? rep.screening.at("not_needed") : 0);
+  const double share = excluded / screened;
+  EXPECT_NEAR(share, 0.25, 4 * std::sqrt(0.25 * 0.75 / screened));
+  // L ~ lognormal(median 1, cv 0.3): sd of log L = sqrt(ln 1.09), mean of log L = 0
+  const auto slot =
+      std::find(design->varied.begin(), design->varied.end(), *design->compiled.find_parameter("L")) -
+      design->varied.begin();
+  double sum = 0, sum2 = 0;
+  int n = 0;
+  for (const auto& c : rep.candidates) {
+    const double x = std::log(c.parameters[static_cast<std::size_t>(slot)]);
+    sum += x;
+    sum2 += x * x;
+    ++n;
+  }
+  const double mean = sum / n, sd = std::sqrt((sum2 - n * mean * mean) / (n - 1));
+  const double sigma = std::sqrt(std::log(1.09));
+  EXPECT_NEAR(mean, 0.0, 4 * sigma / std::sqrt(n));
+  EXPECT_NEAR(sd, sigma, 4 * sigma / std::sqrt(2.0 * n));
+}
+
+TEST(TrialRun, DropoutFollowsItsExponentialLaw) {
+  const auto design = design_of(R"yaml(name: d
+model: decay.yaml
+population: {size: 800}
+arms: {a: {ratio: 1}}
+visits: [0, 28]
+endpoints: {x: {value: X}, low: {responder: "X < 60"}}
+dropout: {per_year: 0.99}
+)yaml");
+  const TrialResult r = run_trial(design, RunOptions{});
+  const auto& s = stat(r.replicates[0], "x", "a", 28);
+  const double p = 1 - std::pow(0.01, 28 / 365.25);
+  EXPECT_NEAR(static_cast<double>(s.missing) / 800, p, 4 * std::sqrt(p * (1 - p) / 800));
+  // binary endpoints count dropouts as non-responders: everyone left has X(28) = 24.7 < 60
+  const auto& low = stat(r.replicates[0], "low", "a", 28);
+  EXPECT_EQ(low.n, 800);
+  EXPECT_EQ(low.responders, 800 - low.missing);
+}
+
+TEST(TrialRun, PriorTherapyIsGivenBeforeBaselineAndScreenedAgainstUntreatedValues) {
+  // 14 days of prior therapy: one bolus of 2 mg/kg x 80 kg into 1 L at its start. At baseline
+  // D = 160 e^(-0.1 x 14) and X = 100 e^(-0.05 x 14) = 0.4966 x untreated(X).
+  const auto design = design_of(R"yaml(name: p
+model: decay.yaml
+population:
+  size: 10
+  covariates: {body_weight: {value: 80}}
+  run_in:
+    duration: 0
+    prior_therapy: {duration: 14, doses: [{target: D, amount: 2 mg/kg}]}
+  inclusion: ["X < 0.6 * untreated(X)"]
+arms: {a: {ratio: 1}}
+visits: [0, 7]
+endpoints: {d: {value: D}, x: {value: X}}
+)yaml");
+  const TrialResult r = run_trial(design, RunOptions{});
+  EXPECT_EQ(r.replicates[0].screening.at("included"), 10);
+  EXPECT_EQ(r.replicates[0].screening.count("excluded"), 0u);
+  EXPECT_NEAR(stat(r.replicates[0], "d", "a", 0).estimate, 160 * std::exp(-1.4), 1e-3);
+  EXPECT_NEAR(stat(r.replicates[0], "x", "a", 7).estimate, 100 * std::exp(-0.05 * 21), 1e-4);
+  // The opposite criterion excludes everyone: screening stops at max_candidates with nobody enrolled.
+  const auto none = design_of(R"yaml(name: p
+model: decay.yaml
+population:
+  size: 10
+  max_candidates: 50
+  run_in:
+    duration: 0
+    prior_therapy: {duration: 14, doses: [{target: D, amount: 2 mg}]}
+  inclusion: ["X > 0.6 * untreated(X)"]
+arms: {a: {ratio: 1}}
+visits: [0, 7]
+endpoints: {x: {value: X}}
+)yaml");
+  const TrialResult n = run_trial(none, RunOptions{});
+  EXPECT_EQ(n.replicates[0].screening.at("excluded"), 50);
+  EXPECT_TRUE(n.replicates[0].patients.empty());
+}
+
+TEST(TrialRun, NamesThatDoNotFitTheModelAreErrorsAtTheirLines) {
+  try {
+    (void)design_of(R"yaml(name: e
+model: decay.yaml
+population: {size: 5, inclusion: ["Z > 1"]}
+arms:
+  a:
+    doses: [{target: Q, amount: 1 mg}]
+visits: [0, 7]
+endpoints: {x: {value: XX}}
+)yaml");
+    FAIL() << "no error";
+  } catch (const TrialError& e) {
+    std::vector<std::string> lines;
+    for (const auto& d : e.diagnostics().items()) lines.push_back(d.to_string());
+    EXPECT_THAT(lines,
+                ::testing::Contains(::testing::HasSubstr("inline.yaml:3:35: error: inclusion: 'Z' is not")));
+    EXPECT_THAT(lines, ::testing::Contains(::testing::HasSubstr(
+                           "inline.yaml:8:16: error: endpoint 'x': 'XX' is not an observable or species of "
+                           "model 'decay' (did you mean 'X'?)")));
+    EXPECT_THAT(lines, ::testing::Contains(::testing::HasSubstr(
+                           "inline.yaml:6:13: error: arm 'a': unknown dose target 'Q'")));
+  }
+}
+
+}  // namespace
+}  // namespace tolsim::trial
