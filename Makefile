@@ -13,17 +13,15 @@ build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS) -- --no-print-directory
 
-# The default job: a shipped example simulated with its scenario, a short table on the terminal, the CSV on disk.
-DEMO_MODEL = examples/immune-th17-treg.yaml
-DEMO_SCENARIO = examples/immune-th17-treg.scenario.yaml
+# The default job: the shipped example trial, its endpoint table on the terminal, its results and report on disk.
+DEMO_TRIAL = trials/example-crp-il6r.yaml
 demo: build
-	@mkdir -p build/demo
 	@echo ""
-	@echo "tolsim demo: a toy Th17/Treg/IL-6 loop (an engine example, not a calibrated disease model) given three"
-	@echo "infusions of an IL-6-receptor blocker, 8 mg/kg every 4 weeks, and followed for a year."
+	@echo "tolsim demo: an in-silico trial of an IL-6-receptor antibody against placebo on CRP, 200 virtual patients"
+	@echo "(an engine example on a small published model structure, not a calibrated disease model)."
 	@echo ""
-	@build/bin/tolsim simulate $(DEMO_MODEL) --scenario $(DEMO_SCENARIO) --out build/demo/immune-th17-treg.csv --summary
-	@echo "demo: wrote build/demo/immune-th17-treg.csv (one row per day). Model: $(DEMO_MODEL), doses: $(DEMO_SCENARIO)"
+	@build/bin/tolsim trial $(DEMO_TRIAL) --out build/demo/example-crp-il6r --force
+	@echo "demo: open build/demo/example-crp-il6r/report.html in a browser; spec: $(DEMO_TRIAL)"
 
 # The whole suite, twice: the Release build, then the same tests under AddressSanitizer and UBSan (build-asan/).
 test: test-release test-asan
