@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "solve/sundials_ops.hpp"
 #include "tolsim/common/error.hpp"
 
 namespace tolsim::detail {
@@ -73,11 +74,15 @@ CvodesIntegrator::CvodesIntegrator(OdeSystem& system, IntegratorSetup setup)
   y_.reset(N_VNew_Serial(n, context));
   abstol_.reset(N_VNew_Serial(n, context));
   if (!y_ || !abstol_) throw InternalError("SUNDIALS: cannot allocate vectors");
+  // Optimised arithmetic (solve/sundials_ops.hpp); CVODES' work vectors are clones of y_ and inherit it.
+  install_vector_ops(y_.get());
+  install_vector_ops(abstol_.get());
   for (sunindextype i = 0; i < n; ++i)
     NV_Ith_S(abstol_.get(), i) = setup_.abstol[static_cast<std::size_t>(i)];
   if (!setup_.constraints.empty()) {
     constraints_.reset(N_VNew_Serial(n, context));
     if (!constraints_) throw InternalError("SUNDIALS: cannot allocate vectors");
+    install_vector_ops(constraints_.get());
     for (sunindextype i = 0; i < n; ++i)
       NV_Ith_S(constraints_.get(), i) = setup_.constraints[static_cast<std::size_t>(i)];
   }
@@ -85,6 +90,7 @@ CvodesIntegrator::CvodesIntegrator(OdeSystem& system, IntegratorSetup setup)
   if (!matrix_) throw InternalError("SUNDIALS: cannot allocate the Jacobian matrix");
   solver_.reset(SUNLinSol_Dense(y_.get(), matrix_.get(), context));
   if (!solver_) throw InternalError("SUNDIALS: cannot create the dense linear solver");
+  install_dense_ops(matrix_.get(), solver_.get());
   memory_.reset(CVodeCreate(CV_BDF, context));
   if (!memory_) throw InternalError("SUNDIALS: cannot create CVODES memory");
   // From here on CVODES reports through on_error instead of printing to stderr.

@@ -1,0 +1,35 @@
+// Private: optimised serial-vector and dense-matrix operations for CVODES.
+//
+// Debian 12's SUNDIALS 6.4.1 (libsundials-cvodes6 6.4.1+dfsg1-3) is built without optimisation: its machine code
+// keeps every local variable on the stack (objdump of N_VLinearSum_Serial, N_VWSqrSumLocal_Serial). For the small
+// models of virtual-patient trials, most of the solve time was spent in those vector operations and in the dense
+// LU factorisation and solve (perf profile in docs/performance.md). SUNDIALS lets a program supply its own
+// operations through the ops tables of its vectors, matrices and linear solvers; tolsim replaces the arithmetic ones
+// with implementations compiled with the project's flags. CVODES itself is unchanged.
+//
+// They are not approximations: each performs the same floating-point operations, in the same order, as SUNDIALS'
+// serial vector, dense matrix and dense linear solver (special cases such as a == 1 or z == y included), so results
+// are bit-for-bit those of the stock modules. tests/numeric/solve_sundials_ops_test.cpp checks every operation
+// against the stock one, and whole simulations with and without them.
+#pragma once
+
+#include <sundials/sundials_linearsolver.h>
+#include <sundials/sundials_matrix.h>
+#include <sundials/sundials_nvector.h>
+
+namespace tolsim::detail {
+
+// Points the arithmetic operations of serial vector `v` at tolsim's implementations (when enabled, see below).
+// Clones made by N_VClone copy the ops table, so vectors CVODES derives from `v` use them too.
+void install_vector_ops(N_Vector v);
+
+// The same for a dense matrix (copy, zero, scale-add-identity; its clones too) and for the dense linear solver
+// made for it (LU factorisation with partial pivoting, and the triangular solves).
+void install_dense_ops(SUNMatrix matrix, SUNLinearSolver solver);
+
+// Process-wide switch, on by default. Tests turn it off to compare with the stock operations; it takes effect for
+// integrators created afterwards.
+void set_fast_sundials_ops(bool on);
+bool fast_sundials_ops();
+
+}  // namespace tolsim::detail
