@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "support/model_text.hpp"
+#include "support/property.hpp"
 #include "tolsim/common/error.hpp"
 #include "tolsim/compile/compiler.hpp"
 #include "tolsim/model/loader.hpp"
@@ -46,23 +47,7 @@ struct Reach {
   int simulated = 0;  // the solver ran, successfully or not
 };
 
-// Runs a property with a fixed seed and count, instead of rapidcheck's random default seed.
-template <typename Property>
-void check_property(Property property, std::uint64_t seed, int runs) {
-  rc::detail::TestMetadata metadata;
-  metadata.id = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  metadata.description = metadata.id;
-  rc::detail::TestParams params;
-  params.seed = seed;
-  params.maxSuccess = runs;
-  params.maxSize = 100;
-  const auto result = rc::detail::checkTestable(property, metadata, params);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    std::ostringstream message;
-    rc::detail::printResultMessage(result, message);
-    FAIL() << message.str();
-  }
-}
+using tolsim::testing::check_property;
 
 // The file name given to the loader: a folder that does not exist, so that an include produced by a mutation
 // can only fail to be found, never read a real file.

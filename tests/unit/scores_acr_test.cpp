@@ -17,6 +17,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include "support/property.hpp"
 #include "tolsim/scores/acr.hpp"
 
 namespace tolsim::scores {
@@ -24,31 +25,9 @@ namespace {
 
 using ::testing::HasSubstr;
 
-template <typename Property>
-void check_property(Property property, std::uint64_t seed, int runs = 500) {
-  rc::detail::TestMetadata metadata;
-  metadata.id = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  metadata.description = metadata.id;
-  rc::detail::TestParams params;
-  params.seed = seed;
-  params.maxSuccess = runs;
-  const auto result = rc::detail::checkTestable(property, metadata, params);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    std::ostringstream message;
-    rc::detail::printResultMessage(result, message);
-    FAIL() << message.str();
-  }
-}
+using tolsim::testing::check_property;
 
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no std::invalid_argument thrown)";
-}
+using tolsim::testing::error_of;
 
 // A baseline visit with all five optional measures, 28-joint counts.
 AcrAssessment baseline_visit() {

@@ -11,6 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "support/property.hpp"
 #include "tolsim/scores/cpeptide.hpp"
 
 namespace tolsim::scores {
@@ -18,15 +19,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "(no std::invalid_argument thrown)";
-}
+using tolsim::testing::error_of;
 
 // TrialNet's 2 h mixed-meal tolerance test samples (min after the meal) from 0 to 120.
 const std::vector<double> kMmttTimes{0, 15, 30, 60, 90, 120};

@@ -22,6 +22,7 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include "support/property.hpp"
 #include "tolsim/scores/eular.hpp"
 
 namespace tolsim::scores {
@@ -29,21 +30,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-template <typename Property>
-void check_property(Property property, std::uint64_t seed, int runs = 1000) {
-  rc::detail::TestMetadata metadata;
-  metadata.id = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  metadata.description = metadata.id;
-  rc::detail::TestParams params;
-  params.seed = seed;
-  params.maxSuccess = runs;
-  const auto result = rc::detail::checkTestable(property, metadata, params);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    std::ostringstream message;
-    rc::detail::printResultMessage(result, message);
-    FAIL() << message.str();
-  }
-}
+using tolsim::testing::check_property;
 
 struct Cell {
   const char* name;
@@ -138,7 +125,7 @@ TEST(Eular, NeverGoodWhenCurrentAbove3_2) {
         const double baseline = *das28_value(), current = *das28_value();
         if (current > 3.2 + 1e-6) RC_ASSERT(eular_response(baseline, current) != EularResponse::kGood);
       },
-      20240613);
+      20240613, 1000);
 }
 
 TEST(Eular, NoneWithoutAnImprovementAbove0_6AndMoreImprovementNeverHurts) {
@@ -151,7 +138,7 @@ TEST(Eular, NoneWithoutAnImprovementAbove0_6AndMoreImprovementNeverHurts) {
         RC_ASSERT(static_cast<int>(eular_response(baseline + extra, current)) >=
                   static_cast<int>(eular_response(baseline, current)));
       },
-      20240614);
+      20240614, 1000);
 }
 
 }  // namespace

@@ -15,27 +15,13 @@
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 
+#include "support/property.hpp"
 #include "tolsim/units/unit.hpp"
 
 namespace tolsim::units {
 namespace {
 
-// Runs a property with a fixed seed and count, instead of RapidCheck's random default seed.
-template <typename Property>
-void check_property(Property property, std::uint64_t seed, int runs = 500) {
-  rc::detail::TestMetadata metadata;
-  metadata.id = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  metadata.description = metadata.id;
-  rc::detail::TestParams params;
-  params.seed = seed;
-  params.maxSuccess = runs;
-  const auto result = rc::detail::checkTestable(property, metadata, params);
-  if (!result.template is<rc::detail::SuccessResult>()) {
-    std::ostringstream message;
-    rc::detail::printResultMessage(result, message);
-    FAIL() << message.str();
-  }
-}
+using tolsim::testing::check_property;
 
 // ---- an independent model of unit values
 // --------------------------------------------------------------------
