@@ -14,6 +14,7 @@
 #include "tolsim/stats/survival.hpp"
 #include "tolsim/version.hpp"
 #include "trial/analysis.hpp"
+#include "trial/checkpoint.hpp"
 
 namespace tolsim::trial {
 
@@ -48,16 +49,6 @@ std::string csv_text(const std::string& s) {
   }
   out += '"';
   return out;
-}
-
-// FNV-1a 64 of the spec's text: identifies the exact spec a summary came from.
-std::string spec_hash(const std::string& text) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return fmt::format("fnv1a64:{:016x}", h);
 }
 
 const ReplicateResult* first(const TrialResult& r) {
@@ -204,6 +195,19 @@ Spread spread(const TrialResult& result, const std::string& endpoint, const std:
   out.lower = stats::quantile(xs, 0.025);
   out.upper = stats::quantile(xs, 0.975);
   return out;
+}
+
+// One published result beside the simulated one, as summary.json and the report both show it.
+json comparison_json(const PublishedComparison& c) {
+  return {
+      {"endpoint", c.endpoint},
+      {"arm", c.arm},
+      {"visit", c.visit},
+      {"simulated", number(c.simulated)},
+      {"simulated_ci", {number(c.simulated_lower), number(c.simulated_upper)}},
+      {"published", c.published},
+      {"published_ci", c.published_ci ? json{c.published_ci->first, c.published_ci->second} : json(nullptr)},
+      {"agrees", c.agrees}};
 }
 
 json report_data(const TrialResult& result, const detail::EndpointEvaluator& evaluator) {
@@ -372,16 +376,7 @@ json report_data(const TrialResult& result, const detail::EndpointEvaluator& eva
   json comparisons = json::array();
   for (const auto& c : compare_with_published(result)) {
     if (!std::isfinite(c.simulated)) continue;  // nothing simulated to show (listed in summary.json)
-    comparisons.push_back(
-        {{"endpoint", c.endpoint},
-         {"arm", c.arm},
-         {"visit", c.visit},
-         {"simulated", number(c.simulated)},
-         {"simulated_ci", {number(c.simulated_lower), number(c.simulated_upper)}},
-         {"published", c.published},
-         {"published_ci",
-          c.published_ci ? json{c.published_ci->first, c.published_ci->second} : json(nullptr)},
-         {"agrees", c.agrees}});
+    comparisons.push_back(comparison_json(c));
   }
   data["comparisons"] = comparisons;
   return data;
@@ -440,7 +435,7 @@ std::string summary_json(const TrialResult& result) {
   j["tolsim_version"] = kVersion;
   j["trial"] = g.spec.name;
   j["spec"] = g.spec.path;
-  j["spec_hash"] = spec_hash(g.spec.text);
+  j["spec_hash"] = detail::text_hash(g.spec.text);  // identifies the exact spec a summary came from
   j["seed"] = result.seed;
   j["model"] = g.compiled.name;
   j["patients_per_replicate"] = result.patients_per_replicate;
@@ -502,18 +497,11 @@ std::string summary_json(const TrialResult& result) {
                     {"power_ci", {result.power_ci.first, result.power_ci.second}}};
   }
   json comparisons = json::array();
-  for (const auto& c : compare_with_published(result))
-    comparisons.push_back(
-        {{"endpoint", c.endpoint},
-         {"arm", c.arm},
-         {"visit", c.visit},
-         {"simulated", number(c.simulated)},
-         {"simulated_ci", {number(c.simulated_lower), number(c.simulated_upper)}},
-         {"published", c.published},
-         {"published_ci",
-          c.published_ci ? json{c.published_ci->first, c.published_ci->second} : json(nullptr)},
-         {"agrees", c.agrees},
-         {"source", c.source}});
+  for (const auto& c : compare_with_published(result)) {
+    json entry = comparison_json(c);
+    entry["source"] = c.source;
+    comparisons.push_back(std::move(entry));
+  }
   j["comparisons"] = comparisons;
   j["comparison_rule"] =
       "agrees: the published value lies inside the simulated 95% interval (one replicate: the CI of the "
