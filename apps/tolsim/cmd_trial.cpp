@@ -138,6 +138,22 @@ int run(const TrialOptions& o, const GlobalOptions& global, bool population_only
     fmt::print("\nwrote {} ({:.1f} s, {} threads)\n", out, result.seconds,
                o.threads.value_or(static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))));
   }
+  // Failed solves never stop a trial, but they must not pass unnoticed either.
+  long failed = 0, treated = 0;
+  const trial::PatientOutcome* first_failure = nullptr;
+  for (const auto& rep : result.replicates)
+    for (const auto& p : rep.patients) {
+      ++treated;
+      if (!p.solve_failed) continue;
+      ++failed;
+      if (!first_failure) first_failure = &p;
+    }
+  if (failed > 0)
+    fmt::print(
+        stderr,
+        "warning: the simulation of {} of {} patients failed during treatment; each counts as a dropout "
+        "after the last visit reached (reasons in summary.json and patients.csv). First: {}\n",
+        failed, treated, first_failure->failure);
   if (result.interrupted) {
     long patients = 0;
     for (const auto& rep : result.replicates) patients += static_cast<long>(rep.patients.size());

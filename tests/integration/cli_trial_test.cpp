@@ -104,6 +104,23 @@ TEST(CliTrial, SpecErrorsAreReportedAtTheirLinesWithExitCode2) {
                                         "model 'crp-il6r' (did you mean 'CRP'?)"));
 }
 
+TEST(CliTrial, FailedPatientSolvesAreWarnedAboutAndTheTrialCompletes) {
+  // tests/data/trials/blowup.yaml: X(t) = 1 / (1 - k t) ends at t = 1/k; with k ~ U(0.01, 0.06) about half of the
+  // patients cannot reach day 28.
+  TempDir tmp;
+  const std::string spec = tmp.write("f.yaml", "name: f\nmodel: " + std::string(TOLSIM_SOURCE_DIR) +
+                                                   "/tests/data/trials/blowup.yaml\n"
+                                                   "population: {size: 40}\n"
+                                                   "arms: {a: {ratio: 1}}\n"
+                                                   "visits: [0, 14, 28]\n"
+                                                   "endpoints: {x: {value: X}}\n");
+  const auto r = run_tolsim({"trial", spec, "--out", tmp.path("out"), "--no-report"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("patients failed during treatment; each counts as a dropout"));
+  EXPECT_THAT(r.err, HasSubstr("CVODES failed at t = "));
+  EXPECT_TRUE(std::filesystem::exists(tmp.path("out") + "/summary.json"));
+}
+
 TEST(CliTrial, CtrlCKeepsWhatIsDoneAndResumeGivesTheUninterruptedResult) {
   TempDir tmp;
   const std::string out = tmp.path("run"), reference = tmp.path("reference");

@@ -10,7 +10,8 @@
 //  - the Wilson interval of 20/20: lower = n / (n + z^2) with z = 1.959963985 (closed form for p = 1);
 //  - sampling moments: a lognormal with cv 0.3 has sd(log) = sqrt(ln(1 + 0.09)); a uniform(0, 10) has mean 5 and
 //    P(Y >= 2.5) = 0.75; exponential dropout with a 99% yearly share has P(T <= 28 d) = 1 - 0.01^(28/365.25).
-//    Sample tolerances are 4 standard errors.
+//    Sample tolerances are 4 standard errors;
+//  - tests/data/trials/blowup.yaml: X(t) = 1 / (1 - k t), which ends at t = 1/k (a failed solve when 1/k < 28 d).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -20,6 +21,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "support/model_text.hpp"
 #include "tolsim/trial/outputs.hpp"
@@ -217,6 +220,57 @@ endpoints: {x: {value: X}}
   const double sigma = std::sqrt(std::log(1.09));
   EXPECT_NEAR(mean, 0.0, 4 * sigma / std::sqrt(n));
   EXPECT_NEAR(sd, sigma, 4 * sigma / std::sqrt(2.0 * n));
+}
+
+TEST(TrialRun, APatientWhoseSolveFailsIsRecordedCountedAndExcludedWithoutStoppingTheTrial) {
+  // k ~ U(0.01, 0.06): patients with k > 1/28 blow up between day 16.7 and day 28; everyone reaches day 14.
+  const auto design = design_of(R"yaml(name: f
+model: blowup.yaml
+population: {size: 40}
+arms: {a: {ratio: 1}}
+visits: [0, 14, 28]
+endpoints: {x: {value: X}, high: {responder: "X > 2"}}
+)yaml");
+  const TrialResult r = run_trial(design, RunOptions{});
+  const auto& rep = r.replicates[0];
+  ASSERT_EQ(rep.patients.size(), 40u);
+  const auto slot =
+      std::find(design->varied.begin(), design->varied.end(), *design->compiled.find_parameter("k")) -
+      design->varied.begin();
+  int failed = 0, finished = 0;
+  for (const auto& p : rep.patients) {
+    const double k =
+        rep.candidates[static_cast<std::size_t>(p.candidate)].parameters[static_cast<std::size_t>(slot)];
+    // endpoint_values: visits x endpoints, endpoint 0 is x
+    const double x14 = p.endpoint_values[1 * 2 + 0], x28 = p.endpoint_values[2 * 2 + 0];
+    EXPECT_NEAR(x14, 1 / (1 - 14 * k), 1e-4 * x14) << "k = " << k;  // before any blow-up
+    if (k * 28 > 1.02) {  // blows up before day 27.5: failed, with the reason, day 28 missing
+      ++failed;
+      EXPECT_TRUE(p.solve_failed) << "k = " << k;
+      EXPECT_FALSE(p.failure.empty());
+      EXPECT_TRUE(std::isnan(x28));
+    } else if (k * 28 < 0.98) {  // X(28) <= 50: simulated to the end
+      ++finished;
+      EXPECT_FALSE(p.solve_failed) << "k = " << k << ": " << p.failure;
+      EXPECT_NEAR(x28, 1 / (1 - 28 * k), 1e-3 * x28) << "k = " << k;
+    }
+  }
+  // About 40 x (0.06 - 1/28) / 0.05 = 19 patients fail; both kinds must occur for the test to mean anything.
+  EXPECT_GT(failed, 5);
+  EXPECT_GT(finished, 5);
+  int recorded = 0;
+  for (const auto& p : rep.patients) recorded += p.solve_failed ? 1 : 0;
+  // The stated rule (docs/trials.md): the visits reached are kept, the rest are missing; a binary endpoint counts
+  // a missing patient as a non-responder.
+  const auto& x28 = stat(rep, "x", "a", 28);
+  EXPECT_EQ(x28.missing, recorded);
+  EXPECT_EQ(x28.n + x28.missing, 40);
+  const auto& high28 = stat(rep, "high", "a", 28);
+  EXPECT_EQ(high28.n, 40);
+  EXPECT_EQ(high28.missing, recorded);
+  EXPECT_EQ(stat(rep, "x", "a", 14).missing, 0);
+  const auto summary = nlohmann::json::parse(summary_json(r));
+  EXPECT_EQ(summary["replicates"][0]["solver_failures"]["treatment"].get<int>(), recorded);
 }
 
 TEST(TrialRun, DropoutFollowsItsExponentialLaw) {
