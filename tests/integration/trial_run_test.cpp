@@ -1,5 +1,6 @@
 // In-silico trials end to end through the library: sampling, screening, randomisation, dosing, endpoints,
-// statistics, reproducibility across thread counts, failures and outputs.
+// statistics, reproducibility across thread counts, failures, run-in, screening counts, covariates, noise, power,
+// published comparisons and outputs.
 //
 // Where expected values come from:
 //  - tests/data/trials/decay.yaml has closed-form trajectories: X(t) = 100 e^(-0.05 t), D(t) = D0 e^(-0.1 t) with
@@ -11,7 +12,10 @@
 //  - sampling moments: a lognormal with cv 0.3 has sd(log) = sqrt(ln(1 + 0.09)); a uniform(0, 10) has mean 5 and
 //    P(Y >= 2.5) = 0.75; exponential dropout with a 99% yearly share has P(T <= 28 d) = 1 - 0.01^(28/365.25).
 //    Sample tolerances are 4 standard errors;
-//  - tests/data/trials/blowup.yaml: X(t) = 1 / (1 - k t), which ends at t = 1/k (a failed solve when 1/k < 28 d).
+//  - tests/data/trials/blowup.yaml: X(t) = 1 / (1 - k t), which ends at t = 1/k (a failed solve when 1/k < 28 d);
+//  - tests/data/trials/approach.yaml: X(t) = 20 (1 - e^(-0.5 t)), steady state 20;
+//  - noise: a proportional cv c gives log(measured / true) ~ N(0, ln(1 + c^2)); rounding N(0, s^2) noise around an
+//    integer adds about 1/12 to its variance (Sheppard's correction).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -271,6 +275,228 @@ endpoints: {x: {value: X}, high: {responder: "X > 2"}}
   EXPECT_EQ(stat(rep, "x", "a", 14).missing, 0);
   const auto summary = nlohmann::json::parse(summary_json(r));
   EXPECT_EQ(summary["replicates"][0]["solver_failures"]["treatment"].get<int>(), recorded);
+}
+
+TEST(TrialRun, RunInForADurationOrToSteadyStateSetsTheBaseline) {
+  auto run_with = [](const std::string& run_in) {
+    const auto design = design_of("name: r\nmodel: approach.yaml\npopulation:\n  size: 5\n" + run_in +
+                                  "arms: {a: {ratio: 1}}\nvisits: [0, 7]\nendpoints: {x: {value: X}}\n");
+    return run_trial(design, RunOptions{});
+  };
+  auto baseline_of = [&](const std::string& run_in) {
+    const TrialResult result = run_with(run_in);
+    const auto& s = stat(result.replicates[0], "x", "a", 0);
+    EXPECT_EQ(s.n, 5);
+    EXPECT_EQ(s.sd, 0.0);  // every patient is the same
+    return s.estimate;
+  };
+  EXPECT_NEAR(baseline_of("  run_in: {duration: 4}\n"), 20 * (1 - std::exp(-2.0)), 1e-5);
+  const std::string settle = "  run_in: {duration: 5, steady_state: true, tolerance: 1e-7, max: 1 year}\n";
+  EXPECT_NEAR(baseline_of(settle), 20.0, 20.0 * 1e-5);
+  // Treatment continues from the baseline: at steady state nothing moves.
+  const TrialResult treated = run_with(settle);
+  EXPECT_NEAR(stat(treated.replicates[0], "x", "a", 7).estimate, 20.0, 20.0 * 1e-5);
+}
+
+TEST(TrialRun, CovariatesFollowTheirDeclaredDistributions) {
+  // Expected moments in closed form: a normal(55, 12) truncated to [18, 80] has mean 55 + 12 (phi(a) - phi(b)) /
+  // (Phi(b) - Phi(a)) with a = -37/12, b = 25/12; a lognormal with median 70 and cv 0.2 has log-mean ln 70 and
+  // log-sd sqrt(ln 1.04); categorical shares are as declared (levels coded 0, 1, ... in the order written).
+  const auto design = design_of(R"yaml(name: v
+model: decay.yaml
+population:
+  size: 3000
+  covariates:
+    age: {distribution: normal, mean: 55, sd: 12, lower: 18, upper: 80}
+    body_weight: {distribution: lognormal, median: 70, cv: 0.2, unit: kg}
+    sex: {distribution: categorical, levels: {female: 0.75, male: 0.25}}
+    disease_years: {distribution: uniform, lower: 0.5, upper: 20}
+arms: {a: {ratio: 1}}
+visits: [0]
+endpoints: {x: {value: X}}
+)yaml");
+  RunOptions o;
+  o.population_only = true;
+  const TrialResult result = run_trial(design, o);
+  const auto& rep = result.replicates[0];
+  const double n = static_cast<double>(rep.candidates.size());
+  ASSERT_EQ(n, 3000);
+  std::vector<double> sum(4, 0.0), sum2(4, 0.0);
+  double age_min = 1e9, age_max = -1e9;
+  for (const auto& c : rep.candidates) {
+    const double values[4] = {c.covariates[0], std::log(c.covariates[1]), c.covariates[2], c.covariates[3]};
+    for (int k = 0; k < 4; ++k) {
+      sum[k] += values[k];
+      sum2[k] += values[k] * values[k];
+    }
+    age_min = std::min(age_min, c.covariates[0]);
+    age_max = std::max(age_max, c.covariates[0]);
+    EXPECT_TRUE(c.covariates[2] == 0.0 || c.covariates[2] == 1.0);
+  }
+  auto mean = [&](int k) { return sum[k] / n; };
+  auto sd = [&](int k) { return std::sqrt((sum2[k] - n * mean(k) * mean(k)) / (n - 1)); };
+  const double pi = std::acos(-1.0);
+  auto phi = [&](double x) { return std::exp(-x * x / 2) / std::sqrt(2 * pi); };
+  auto Phi = [](double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); };
+  const double a = (18.0 - 55.0) / 12.0, b = (80.0 - 55.0) / 12.0;
+  const double age_mean = 55 + 12 * (phi(a) - phi(b)) / (Phi(b) - Phi(a));
+  EXPECT_NEAR(mean(0), age_mean, 4 * 12 / std::sqrt(n));
+  EXPECT_GE(age_min, 18.0);
+  EXPECT_LE(age_max, 80.0);
+  const double log_sd = std::sqrt(std::log(1.04));
+  EXPECT_NEAR(mean(1), std::log(70.0), 4 * log_sd / std::sqrt(n));
+  EXPECT_NEAR(sd(1), log_sd, 4 * log_sd / std::sqrt(2 * n));
+  EXPECT_NEAR(mean(2), 0.25, 4 * std::sqrt(0.25 * 0.75 / n));  // share of "male" (code 1)
+  EXPECT_NEAR(mean(3), 10.25, 4 * (19.5 / std::sqrt(12.0)) / std::sqrt(n));
+}
+
+TEST(TrialRun, PlausibilityAndInclusionAreCountedSeparately) {
+  // Y ~ U(0, 10): implausible when Y < 2 (share 0.2); of the rest, excluded when Y < 4 (share 0.2 of all).
+  const auto design = design_of(R"yaml(name: p
+model: decay.yaml
+population:
+  size: 1200
+  plausibility: ["Y >= 2"]
+  inclusion: ["Y >= 4"]
+arms: {a: {ratio: 1}}
+visits: [0]
+endpoints: {x: {value: X}}
+)yaml");
+  RunOptions o;
+  o.population_only = true;
+  const TrialResult result = run_trial(design, o);
+  const auto& rep = result.replicates[0];
+  const double implausible = rep.screening.at("implausible"), excluded = rep.screening.at("excluded");
+  const double included = rep.screening.at("included");
+  const double not_needed = rep.screening.count("not_needed") ? rep.screening.at("not_needed") : 0;
+  const double screened = implausible + excluded + included + not_needed;
+  EXPECT_EQ(included, 1200);
+  EXPECT_EQ(screened, static_cast<double>(rep.candidates.size()));
+  const double se = std::sqrt(0.2 * 0.8 / screened);
+  EXPECT_NEAR(implausible / screened, 0.2, 4 * se);
+  EXPECT_NEAR(excluded / screened, 0.2, 4 * se);
+  const auto y = std::find(design->baseline_columns.begin(), design->baseline_columns.end(), "Y") -
+                 design->baseline_columns.begin();
+  for (const auto& c : rep.candidates) {
+    const double value = c.baseline[static_cast<std::size_t>(y)];
+    if (c.status == Candidate::Status::kImplausible) {
+      EXPECT_LT(value, 2.0);
+    } else if (c.status == Candidate::Status::kExcluded) {
+      EXPECT_TRUE(value >= 2.0 && value < 4.0) << value;
+    } else if (c.status == Candidate::Status::kIncluded) {
+      EXPECT_GE(value, 4.0);
+    }
+  }
+}
+
+TEST(TrialRun, MeasurementNoiseHasItsDeclaredDistribution) {
+  // True values at day 0: X = 100, TJC = 10, GH = 60 for everyone.
+  const auto design = design_of(R"yaml(name: n
+model: decay.yaml
+population: {size: 2000}
+arms: {a: {ratio: 1}}
+visits: [0]
+endpoints: {x: {value: X}, tjc: {value: TJC}, gh: {value: GH}}
+noise:
+  X: {type: proportional, cv: 0.2}
+  TJC: {type: count, sd: 1.5, max: 28}
+  GH: {type: vas, sd: 8, max: 100}
+)yaml");
+  const TrialResult result = run_trial(design, RunOptions{});
+  const auto& rep = result.replicates[0];
+  auto column = [&](const std::string& name) {
+    const auto c =
+        std::find(design->measured.begin(), design->measured.end(), name) - design->measured.begin();
+    std::vector<double> v;
+    for (const auto& p : rep.patients) v.push_back(p.measured[static_cast<std::size_t>(c)]);  // visit 0
+    return v;
+  };
+  auto mean_sd = [](const std::vector<double>& v) {
+    double sum = 0, sum2 = 0;
+    for (double x : v) sum += x;
+    const double mean = sum / v.size();
+    for (double x : v) sum2 += (x - mean) * (x - mean);
+    return std::pair{mean, std::sqrt(sum2 / (v.size() - 1))};
+  };
+  const double n = 2000;
+  std::vector<double> log_x;
+  for (double x : column("X")) log_x.push_back(std::log(x / 100.0));
+  const double sigma = std::sqrt(std::log(1.04));
+  const auto [lm, ls] = mean_sd(log_x);
+  EXPECT_NEAR(lm, 0.0, 4 * sigma / std::sqrt(n));
+  EXPECT_NEAR(ls, sigma, 4 * sigma / std::sqrt(2 * n));
+  const auto tjc = column("TJC");
+  for (double x : tjc) EXPECT_TRUE(x == std::round(x) && x >= 0 && x <= 28) << x;
+  const auto [tm, ts] = mean_sd(tjc);
+  const double tjc_sd = std::sqrt(1.5 * 1.5 + 1.0 / 12);
+  EXPECT_NEAR(tm, 10.0, 4 * tjc_sd / std::sqrt(n));
+  EXPECT_NEAR(ts, tjc_sd, 4 * tjc_sd / std::sqrt(2 * n));
+  const auto [gm, gs] = mean_sd(column("GH"));
+  EXPECT_NEAR(gm, 60.0, 4 * 8 / std::sqrt(n));
+  EXPECT_NEAR(gs, 8.0, 4 * 8 / std::sqrt(2 * n));
+}
+
+TEST(TrialRun, PowerIsTheShareOfReplicatesWithASignificantPrimaryEndpoint) {
+  // "drug": D > 1 holds for every active patient (D(14) = 160 e^(-1.4) = 39.5) and no control patient: Fisher's
+  // p is far below 0.05 in every replicate, so power = 1. "x_low": X(14) = 49.7 < 60 in both arms, p = 1, power = 0.
+  // Wilson 95% interval of 20/20: [20 / (20 + z^2), 1]; of 0/20: [0, z^2 / (20 + z^2)].
+  const std::string spec = R"yaml(name: w
+model: decay.yaml
+replicates: 20
+population:
+  size: 30
+  covariates: {body_weight: {value: 80, unit: kg}}
+arms:
+  control: {ratio: 1}
+  active: {ratio: 1, doses: [{target: D, amount: 2 mg/kg, start: 0}]}
+visits: [0, 14]
+endpoints: {drug: {responder: "D > 1"}, x_low: {responder: "X < 60"}}
+primary: {visit: 14, arm: active, control: control, endpoint: )yaml";
+  const double z2 = 1.959963985 * 1.959963985;
+  const TrialResult yes = run_trial(design_of(spec + "drug}\n"), RunOptions{});
+  ASSERT_EQ(yes.replicates.size(), 20u);
+  ASSERT_TRUE(yes.power.has_value());
+  EXPECT_EQ(*yes.power, 1.0);
+  EXPECT_NEAR(yes.power_ci.first, 20 / (20 + z2), 1e-9);
+  EXPECT_NEAR(yes.power_ci.second, 1.0, 1e-12);
+  const TrialResult no = run_trial(design_of(spec + "x_low}\n"), RunOptions{});
+  EXPECT_EQ(*no.power, 0.0);
+  EXPECT_NEAR(no.power_ci.first, 0.0, 1e-12);
+  EXPECT_NEAR(no.power_ci.second, z2 / (20 + z2), 1e-9);
+}
+
+TEST(TrialRun, PublishedResultsAgreeByTheStatedRule) {
+  // 15 patients per arm. "drug" responder rate: 1 in the active arm, Wilson [15 / (15 + z^2), 1] = [0.796, 1];
+  // 0 in the control arm, [0, z^2 / (15 + z^2)] = [0, 0.204]. x_pct: 100 (e^(-0.7) - 1) = -50.34% for everyone.
+  const auto design = design_of(R"yaml(name: c
+model: decay.yaml
+population:
+  size: 30
+  covariates: {body_weight: {value: 80, unit: kg}}
+arms:
+  control: {ratio: 1}
+  active: {ratio: 1, doses: [{target: D, amount: 2 mg/kg, start: 0}]}
+visits: [0, 14]
+endpoints: {drug: {responder: "D > 1"}, x_pct: {percent_change: X}}
+published:
+  - {endpoint: drug, arm: active, visit: 14, value: 0.9, source: inside}
+  - {endpoint: drug, arm: control, visit: 14, value: 0.5, source: outside}
+  - {endpoint: drug, arm: control, visit: 14, value: 0.5, ci: [0.15, 0.6], source: overlapping}
+  - {endpoint: drug, arm: control, visit: 14, value: 0.5, ci: [0.3, 0.6], source: apart}
+)yaml");
+  const TrialResult r = run_trial(design, RunOptions{});
+  const auto& pct = stat(r.replicates[0], "x_pct", "active", 14);
+  EXPECT_NEAR(pct.estimate, 100 * (std::exp(-0.7) - 1), 1e-4);
+  const auto comparisons = compare_with_published(r);
+  ASSERT_EQ(comparisons.size(), 4u);
+  const double z2 = 1.959963985 * 1.959963985;
+  EXPECT_NEAR(comparisons[0].simulated, 1.0, 1e-12);
+  EXPECT_NEAR(comparisons[0].simulated_lower, 15 / (15 + z2), 1e-9);
+  EXPECT_TRUE(comparisons[0].agrees);
+  EXPECT_NEAR(comparisons[1].simulated_upper, z2 / (15 + z2), 1e-9);
+  EXPECT_FALSE(comparisons[1].agrees);
+  EXPECT_TRUE(comparisons[2].agrees);
+  EXPECT_FALSE(comparisons[3].agrees);
 }
 
 TEST(TrialRun, DropoutFollowsItsExponentialLaw) {
