@@ -121,6 +121,19 @@ TEST(CliTrial, FailedPatientSolvesAreWarnedAboutAndTheTrialCompletes) {
   EXPECT_TRUE(std::filesystem::exists(tmp.path("out") + "/summary.json"));
 }
 
+TEST(CliTrial, ProgressBarOnATerminal) {
+  // util-linux `script` (Debian's essential bsdutils) runs the command on a pseudo-terminal and copies what it
+  // prints: with a terminal on stderr the progress line (phase, done/total, rate, ETA) appears.
+  if (!std::filesystem::exists("/usr/bin/script")) GTEST_SKIP() << "no /usr/bin/script";
+  TempDir tmp;
+  const std::string command = std::string(TOLSIM_EXECUTABLE) + " trial " + kExample +
+                              " --patients 60 --no-report --out " + tmp.path("out");
+  const auto r = run_process("/usr/bin/script", {"-qec", command, "/dev/null"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("ETA"));
+  EXPECT_THAT(r.out, HasSubstr("/60"));  // patients done out of 60 in the treatment phase
+}
+
 TEST(CliTrial, CtrlCKeepsWhatIsDoneAndResumeGivesTheUninterruptedResult) {
   TempDir tmp;
   const std::string out = tmp.path("run"), reference = tmp.path("reference");
