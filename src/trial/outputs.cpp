@@ -530,11 +530,12 @@ std::string endpoint_table(const TrialResult& result) {
   if (!rep->comparisons.empty()) {
     out += fmt::format("\n{:<22} {:<28} {:>6} {:>10} {:>21} {:>9}\n", "endpoint", "arm vs control", "day",
                        "difference", "95% CI", "p");
+    // Time to event has a log-rank p-value but no difference estimate: "-".
     for (const auto& c : rep->comparisons)
-      out += fmt::format("{:<22} {:<28} {:>6g} {:>10.4g} {:>21} {:>9.3g}\n", c.endpoint,
-                         c.arm + " vs " + c.control, c.visit, c.difference,
-                         std::isfinite(c.lower) ? fmt::format("[{:.3g}, {:.3g}]", c.lower, c.upper) : "",
-                         c.p_value);
+      out += fmt::format(
+          "{:<22} {:<28} {:>6g} {:>10} {:>21} {:>9.3g}\n", c.endpoint, c.arm + " vs " + c.control, c.visit,
+          std::isfinite(c.difference) ? fmt::format("{:.4g}", c.difference) : "-",
+          std::isfinite(c.lower) ? fmt::format("[{:.3g}, {:.3g}]", c.lower, c.upper) : "", c.p_value);
   }
   const auto published = compare_with_published(result);
   if (!published.empty()) {
@@ -547,9 +548,9 @@ std::string endpoint_table(const TrialResult& result) {
                       c.published, c.agrees ? "yes" : "NO");
   }
   if (result.power)
-    out +=
-        fmt::format("\npower (primary endpoint, {} replicates): {:.3f} [{:.3f}, {:.3f}]\n",
-                    result.replicates.size(), *result.power, result.power_ci.first, result.power_ci.second);
+    out += fmt::format("\npower (primary endpoint, {} replicate{}): {:.3f} [{:.3f}, {:.3f}]\n",
+                       result.replicates.size(), result.replicates.size() == 1 ? "" : "s", *result.power,
+                       result.power_ci.first, result.power_ci.second);
   return out;
 }
 
