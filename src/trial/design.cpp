@@ -1,6 +1,8 @@
 // Binding a trial spec to its model: load and compile the model once, resolve every name the spec uses, and bind
 // each arm's regimen to a simulation setup. All problems are reported together, at their lines in the spec.
 #include <fmt/format.h>
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 
 #include <algorithm>
 #include <cmath>
@@ -64,6 +66,48 @@ std::shared_ptr<const TrialDesign> bind_trial(const TrialSpec& spec, const Compi
     if (!slot) continue;  // not a settable constant (e.g. made variable by a rule): the model checker warns
     g.varied.push_back(*slot);
     g.variability.push_back(&*p.variability);
+  }
+
+  // Correlated parameters: a Gaussian copula, as the Cholesky factor of the normal scores' correlation matrix.
+  if (!spec.population.parameter_correlations.empty()) {
+    const std::size_t n = g.varied.size();
+    Eigen::MatrixXd corr =
+        Eigen::MatrixXd::Identity(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(n));
+    bool names_ok = true;
+    const auto varied_index = [&](const std::string& name, const SourceLocation& at) -> Eigen::Index {
+      const auto slot = m.find_parameter(name);
+      const auto it = slot ? std::find(g.varied.begin(), g.varied.end(), *slot) : g.varied.end();
+      if (it != g.varied.end()) return it - g.varied.begin();
+      std::vector<std::string> varied_names;
+      for (int v : g.varied) varied_names.push_back(m.parameters[static_cast<std::size_t>(v)].name);
+      d.error(at, fmt::format(
+                      "parameter_correlations: '{}' is not a parameter of model '{}' with a `variability`{}",
+                      name, m.name, did_you_mean(name, varied_names)));
+      names_ok = false;
+      return -1;
+    };
+    for (const auto& c : spec.population.parameter_correlations) {
+      const Eigen::Index i = varied_index(c.a, c.location), j = varied_index(c.b, c.location);
+      if (i < 0 || j < 0) continue;
+      if (corr(i, j) != 0.0) {
+        d.error(c.location,
+                fmt::format("parameter_correlations: '{}' and '{}' are correlated twice", c.a, c.b));
+        names_ok = false;
+      }
+      corr(i, j) = corr(j, i) = c.r;
+    }
+    if (names_ok) {
+      const Eigen::LLT<Eigen::MatrixXd> llt(corr);
+      if (llt.info() != Eigen::Success) {
+        d.error(spec.population.parameter_correlations.front().location,
+                "parameter_correlations: together these correlations are impossible (the matrix is not "
+                "positive definite)");
+      } else {
+        const Eigen::MatrixXd l = llt.matrixL();
+        for (Eigen::Index i = 0; i < l.rows(); ++i)
+          for (Eigen::Index j = 0; j < l.cols(); ++j) g.parameter_cholesky.push_back(l(i, j));
+      }
+    }
   }
 
   // Outputs: species and observables are the baseline columns; names used by criteria may also be covariates.

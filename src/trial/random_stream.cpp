@@ -28,11 +28,17 @@ double RandomStream::normal() {
   return boost::math::quantile(kStandard, uniform());
 }
 
-double RandomStream::truncated_normal(double a, double b) {
+double normal_cdf(double z) {
+  static const boost::math::normal_distribution<double> kStandard;
+  if (std::isinf(z)) return z < 0 ? 0.0 : 1.0;
+  return boost::math::cdf(kStandard, z);
+}
+
+double truncated_normal_at(double a, double b, double u) {
   static const boost::math::normal_distribution<double> kStandard;
   const double fa = std::isinf(a) ? 0.0 : boost::math::cdf(kStandard, a);
   const double fb = std::isinf(b) ? 1.0 : boost::math::cdf(kStandard, b);
-  double p = fa + uniform() * (fb - fa);
+  double p = fa + u * (fb - fa);
   // Deep in a tail the two CDF values can be equal in double precision: fall back to the nearer bound.
   if (!(p > 0.0 && p < 1.0) || !(fb > fa)) return std::isinf(a) ? b : a;
   const double z = boost::math::quantile(kStandard, p);

@@ -22,6 +22,12 @@ enum class Purpose : std::uint64_t {
   kDropout = 6,
 };
 
+// The quantile u in (0, 1) of a standard normal truncated to [a, b] (a < b, infinite allowed).
+double truncated_normal_at(double a, double b, double u);
+
+// The standard normal CDF.
+double normal_cdf(double z);
+
 class RandomStream {
  public:
   RandomStream(std::uint64_t seed, Purpose purpose, std::uint64_t replicate, std::uint64_t patient);
@@ -29,7 +35,7 @@ class RandomStream {
   double uniform();
   double normal();  // standard normal by inversion of the CDF
   // Standard normal truncated to [a, b] (a < b, infinite allowed), by inversion.
-  double truncated_normal(double a, double b);
+  double truncated_normal(double a, double b) { return truncated_normal_at(a, b, uniform()); }
 
  private:
   r123::Philox4x64 philox_;

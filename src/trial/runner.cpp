@@ -225,9 +225,24 @@ class TrialRunner {
       c.covariates.push_back(detail::sample_covariate(cov, cs));
     RandomStream ps(seed_, Purpose::kParameters, static_cast<std::uint64_t>(replicate),
                     static_cast<std::uint64_t>(index));
-    for (std::size_t k = 0; k < g_.varied.size(); ++k)
-      c.parameters.push_back(detail::sample_parameter(
-          *g_.variability[k], g_.compiled.parameters[static_cast<std::size_t>(g_.varied[k])].value, ps));
+    const std::size_t n_varied = g_.varied.size();
+    const auto typical = [&](std::size_t k) {
+      return g_.compiled.parameters[static_cast<std::size_t>(g_.varied[k])].value;
+    };
+    if (g_.parameter_cholesky.empty()) {
+      for (std::size_t k = 0; k < n_varied; ++k)
+        c.parameters.push_back(detail::sample_parameter(*g_.variability[k], typical(k), ps));
+    } else {
+      // Gaussian copula: correlated normal scores z' = L z, then each parameter at its quantile Phi(z'_k).
+      std::vector<double> z(n_varied);
+      for (double& x : z) x = ps.normal();
+      for (std::size_t k = 0; k < n_varied; ++k) {
+        double score = 0.0;
+        for (std::size_t j = 0; j <= k; ++j) score += g_.parameter_cholesky[k * n_varied + j] * z[j];
+        const double u = std::clamp(detail::normal_cdf(score), 0x1.0p-1000, 1.0 - 0x1.0p-53);
+        c.parameters.push_back(detail::parameter_at(*g_.variability[k], typical(k), u));
+      }
+    }
 
     // Run-in: untreated disease, from the model's initial state, until the set time or until the state settles.
     const auto& run_in = g_.spec.population.run_in;

@@ -47,25 +47,46 @@ double sample_covariate(const CovariateSpec& c, RandomStream& s) {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
-double sample_parameter(const model::Variability& v, double value, RandomStream& s) {
+namespace {
+
+// The spread of a parameter's distribution (sigma of the log, or sd), 0 for none.
+double spread(const model::Variability& v, double value) {
+  using D = model::Variability::Distribution;
+  switch (v.distribution) {
+    case D::kLogNormal:
+      return v.sigma ? *v.sigma : std::sqrt(std::log1p(v.cv.value_or(0.0) * v.cv.value_or(0.0)));
+    case D::kNormal:
+      return v.sd ? *v.sd : v.cv.value_or(0.0) * std::abs(value);
+    case D::kUniform:
+      return 1.0;
+  }
+  return 0.0;
+}
+
+}  // namespace
+
+double parameter_at(const model::Variability& v, double value, double u) {
   using D = model::Variability::Distribution;
   const double lower = v.lower.value_or(-kInf), upper = v.upper.value_or(kInf);
+  const double scale = spread(v, value);
+  if (!(scale > 0)) return value;
   switch (v.distribution) {
     case D::kLogNormal: {
-      const double sigma =
-          v.sigma ? *v.sigma : std::sqrt(std::log1p(v.cv.value_or(0.0) * v.cv.value_or(0.0)));
-      if (!(sigma > 0)) return value;
-      return lognormal_in(value, sigma, lower, upper, s);
+      const double a = lower > 0 ? (std::log(lower) - std::log(value)) / scale : -kInf;
+      const double b = std::isfinite(upper) ? (std::log(upper) - std::log(value)) / scale : kInf;
+      return value * std::exp(scale * truncated_normal_at(a, b, u));
     }
-    case D::kNormal: {
-      const double sd = v.sd ? *v.sd : v.cv.value_or(0.0) * std::abs(value);
-      if (!(sd > 0)) return value;
-      return normal_in(value, sd, lower, upper, s);
-    }
+    case D::kNormal:
+      return value + scale * truncated_normal_at((lower - value) / scale, (upper - value) / scale, u);
     case D::kUniform:
-      return lower + (upper - lower) * s.uniform();
+      return lower + (upper - lower) * u;
   }
   return value;
+}
+
+double sample_parameter(const model::Variability& v, double value, RandomStream& s) {
+  if (!(spread(v, value) > 0)) return value;  // nothing to draw: no number is taken from the stream
+  return parameter_at(v, value, s.uniform());
 }
 
 }  // namespace tolsim::trial::detail

@@ -17,4 +17,8 @@ double sample_covariate(const CovariateSpec& spec, RandomStream& stream);
 // normal; truncated to [lower, upper] when bounds are given).
 double sample_parameter(const model::Variability& v, double value, RandomStream& stream);
 
+// The same distribution at quantile u in (0, 1): sample_parameter(v, value, s) is parameter_at(v, value,
+// s.uniform()) when the distribution has a spread. Correlated parameters (a Gaussian copula) use it directly.
+double parameter_at(const model::Variability& v, double value, double u);
+
 }  // namespace tolsim::trial::detail

@@ -135,6 +135,38 @@ class SpecReader {
     }
   }
 
+  // parameter_correlations: [{parameters: [A, B], r: 0.5}, ...]; names are checked against the model when bound.
+  void read_parameter_correlations(const YAML::Node& node, PopulationSpec& p) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    if (!node.IsSequence()) {
+      d_.error(at(node), "parameter_correlations: must be a list of {parameters: [A, B], r: R}");
+      return;
+    }
+    for (const auto& item : node) {
+      MapReader c(file_, item, "parameter correlation", d_, {"parameters", "r"});
+      if (!c.ok()) continue;
+      ParameterCorrelation pc;
+      pc.location = c.location();
+      const YAML::Node names = c.node("parameters");
+      if (!names.IsSequence() || names.size() != 2 || !names[0].IsScalar() || !names[1].IsScalar() ||
+          names[0].Scalar() == names[1].Scalar()) {
+        c.error(names.IsDefined() ? names : YAML::Node(item),
+                "`parameters:` must name two different parameters");
+        continue;
+      }
+      pc.a = names[0].Scalar();
+      pc.b = names[1].Scalar();
+      const auto r = c.number("r");
+      if (!r || !(*r > -1.0 && *r < 1.0)) {
+        c.error(c.node("r").IsDefined() ? c.node("r") : YAML::Node(item),
+                "`r:` must be a correlation strictly between -1 and 1");
+        continue;
+      }
+      pc.r = *r;
+      p.parameter_correlations.push_back(std::move(pc));
+    }
+  }
+
   void read_population(const YAML::Node& node, PopulationSpec& p) {
     if (!node.IsDefined() || node.IsNull()) {
       d_.error(file_.file_location(), "trial: has no `population:`");
@@ -142,7 +174,7 @@ class SpecReader {
     }
     MapReader r(file_, node, "population", d_,
                 {"size", "max_candidates", "selection_pool", "covariates", "run_in", "plausibility",
-                 "inclusion", "target", "target_correlation"});
+                 "inclusion", "target", "target_correlation", "parameter_correlations"});
     if (!r.ok()) return;
     p.location = r.location();
     if (auto n = r.integer("size")) {
@@ -187,6 +219,7 @@ class SpecReader {
                                 target.edges.size() > 0 ? target.edges.size() - 1 : 0));
           p.target.push_back(std::move(target));
         });
+    read_parameter_correlations(r.node("parameter_correlations"), p);
     if (r.has("target_correlation")) {
       const YAML::Node m = r.node("target_correlation");
       bool ok = m.IsSequence();

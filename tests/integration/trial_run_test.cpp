@@ -558,6 +558,88 @@ endpoints: {x: {value: X}}
   EXPECT_TRUE(n.replicates[0].patients.empty());
 }
 
+TEST(TrialRun, CorrelatedParametersFollowTheirGaussianCopula) {
+  // L ~ lognormal(1, cv 0.3) and Y0 ~ U(0, 10) with r = 0.8 between their normal scores log(L) / sigma and
+  // Phi^-1(Y0 / 10): the sample correlation of the scores is 0.8 within 4 standard errors ((1 - r^2) / sqrt(n)),
+  // and each marginal is unchanged.
+  const auto design = design_of(R"yaml(name: k
+model: decay.yaml
+population:
+  size: 3000
+  parameter_correlations:
+    - {parameters: [L, Y0], r: 0.8}
+arms: {a: {ratio: 1}}
+visits: [0]
+endpoints: {x: {value: X}}
+)yaml");
+  RunOptions o;
+  o.population_only = true;
+  const TrialResult result = run_trial(design, o);
+  const auto& rep = result.replicates[0];
+  const auto index = [&](const std::string& name) {
+    return static_cast<std::size_t>(
+        std::find(design->varied.begin(), design->varied.end(), *design->compiled.find_parameter(name)) -
+        design->varied.begin());
+  };
+  const std::size_t l = index("L"), y = index("Y0");
+  const double sigma = std::sqrt(std::log(1.09));
+  const auto probit = [](double p) {  // inverse normal CDF by bisection on erfc (independent of Boost)
+    double lo = -10, hi = 10;
+    for (int i = 0; i < 200; ++i) {
+      const double mid = (lo + hi) / 2;
+      (0.5 * std::erfc(-mid / std::sqrt(2.0)) < p ? lo : hi) = mid;
+    }
+    return (lo + hi) / 2;
+  };
+  const double n = static_cast<double>(rep.candidates.size());
+  double su = 0, sv = 0, suu = 0, svv = 0, suv = 0, sy = 0;
+  for (const auto& c : rep.candidates) {
+    const double u = std::log(c.parameters[l]) / sigma, v = probit(c.parameters[y] / 10);
+    su += u;
+    sv += v;
+    suu += u * u;
+    svv += v * v;
+    suv += u * v;
+    sy += c.parameters[y];
+  }
+  const double cov = suv / n - (su / n) * (sv / n);
+  const double r = cov / std::sqrt((suu / n - su * su / n / n) * (svv / n - sv * sv / n / n));
+  EXPECT_NEAR(r, 0.8, 4 * (1 - 0.64) / std::sqrt(n));
+  EXPECT_NEAR(su / n, 0.0, 4 / std::sqrt(n));                                    // log L: mean 0
+  EXPECT_NEAR(std::sqrt(suu / n - su * su / n / n), 1.0, 4 / std::sqrt(2 * n));  // and sd sigma
+  EXPECT_NEAR(sy / n, 5.0, 4 * (10 / std::sqrt(12.0)) / std::sqrt(n));           // Y0: mean 5
+}
+
+TEST(TrialRun, ParameterCorrelationErrorsAreReportedAtTheirLines) {
+  const auto errors_of = [](const std::string& text) {
+    std::vector<std::string> lines;
+    try {
+      (void)design_of(text);
+    } catch (const TrialError& e) {
+      for (const auto& d : e.diagnostics().items()) lines.push_back(d.to_string());
+    }
+    return lines;
+  };
+  const std::string head = "name: e\nmodel: three.yaml\npopulation:\n  size: 5\n  parameter_correlations:\n";
+  const std::string tail = "arms: {a: {ratio: 1}}\nvisits: [0]\nendpoints: {x: {value: X}}\n";
+  // line 6: the entry's mapping starts at column 7 ("    - {"), the value of r at column 31
+  EXPECT_THAT(
+      errors_of(head + "    - {parameters: [a, bb], r: 0.5}\n" + tail),
+      ::testing::ElementsAre(::testing::HasSubstr(
+          "inline.yaml:6:7: error: parameter_correlations: 'bb' is not a parameter of model 'three' with a "
+          "`variability` (did you mean 'b'?)")));
+  EXPECT_THAT(
+      errors_of(head + "    - {parameters: [a, b], r: 1}\n" + tail),
+      ::testing::ElementsAre(::testing::HasSubstr(
+          "inline.yaml:6:31: error: parameter correlation: `r:` must be a correlation strictly between -1 "
+          "and 1")));
+  // a-b and b-c strongly positive, a-c strongly negative: no such joint distribution.
+  EXPECT_THAT(errors_of(head + "    - {parameters: [a, b], r: 0.9}\n    - {parameters: [b, c], r: 0.9}\n" +
+                        "    - {parameters: [a, c], r: -0.9}\n" + tail),
+              ::testing::ElementsAre(::testing::HasSubstr("inline.yaml:6:7: error: parameter_correlations: "
+                                                          "together these correlations are impossible")));
+}
+
 TEST(TrialRun, NamesThatDoNotFitTheModelAreErrorsAtTheirLines) {
   try {
     (void)design_of(R"yaml(name: e

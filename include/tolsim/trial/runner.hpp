@@ -108,6 +108,9 @@ struct TrialDesign {
   CompiledModel compiled;
   std::vector<int> varied;  // parameter slots that have a variability
   std::vector<const model::Variability*> variability;
+  // Cholesky factor L (row-major, varied x varied) of the correlation matrix of the varied parameters' normal
+  // scores, from spec.population.parameter_correlations; empty when they are drawn independently.
+  std::vector<double> parameter_cholesky;
   std::vector<std::string> baseline_columns;  // outputs recorded at baseline (default columns)
   std::vector<int> baseline_outputs;
   std::vector<std::string> measured;  // observables measured at visits (used by endpoints, noise, report)

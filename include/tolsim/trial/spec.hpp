@@ -47,6 +47,14 @@ struct TargetSpec {
   SourceLocation location;
 };
 
+// A correlation between two varied parameters (a Gaussian copula on their normal scores: for lognormal parameters
+// the correlation of their logarithms).
+struct ParameterCorrelation {
+  std::string a, b;
+  double r = 0.0;
+  SourceLocation location;
+};
+
 struct RunInSpec {
   double duration = 0.0;           // in model time units; 0 = none
   bool steady_state = false;       // continue in chunks of `duration` until the state settles
@@ -69,6 +77,7 @@ struct PopulationSpec {
   std::vector<Criterion> inclusion;     // a plausible candidate outside these is a screen failure (counted)
   std::vector<TargetSpec> target;       // empty: no selection
   std::vector<double> target_correlation;
+  std::vector<ParameterCorrelation> parameter_correlations;  // empty: parameters are drawn independently
   SourceLocation location;
 };
 
