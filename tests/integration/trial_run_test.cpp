@@ -42,6 +42,21 @@ std::shared_ptr<const TrialDesign> design_of(const std::string& text) {
   return bind_trial(load_trial_spec_from_string(text, kData + "inline.yaml"));
 }
 
+// Screening and selection only (`tolsim population`).
+TrialResult screen_only(const std::shared_ptr<const TrialDesign>& design) {
+  RunOptions o;
+  o.population_only = true;
+  return run_trial(design, o);
+}
+
+// Where a varied parameter's sampled value is in Candidate::parameters.
+std::size_t varied_index(const TrialDesign& design, const std::string& parameter) {
+  const auto slot = design.compiled.find_parameter(parameter);
+  const auto it = std::find(design.varied.begin(), design.varied.end(), slot.value_or(-1));
+  if (it == design.varied.end()) throw std::runtime_error("not a varied parameter: " + parameter);
+  return static_cast<std::size_t>(it - design.varied.begin());
+}
+
 std::string read(const std::string& path) {
   std::ifstream in(path);
   std::ostringstream s;
@@ -196,9 +211,7 @@ arms: {a: {ratio: 1}}
 visits: [0]
 endpoints: {x: {value: X}}
 )yaml");
-  RunOptions o;
-  o.population_only = true;
-  const TrialResult r = run_trial(design, o);
+  const TrialResult r = screen_only(design);
   const auto& rep = r.replicates[0];
   const int included = rep.screening.at("included");
   const int excluded = rep.screening.at("excluded");
@@ -209,13 +222,11 @@ endpoints: {x: {value: X}}
   const double share = excluded / screened;
   EXPECT_NEAR(share, 0.25, 4 * std::sqrt(0.25 * 0.75 / screened));
   // L ~ lognormal(median 1, cv 0.3): sd of log L = sqrt(ln 1.09), mean of log L = 0
-  const auto slot =
-      std::find(design->varied.begin(), design->varied.end(), *design->compiled.find_parameter("L")) -
-      design->varied.begin();
+  const std::size_t slot = varied_index(*design, "L");
   double sum = 0, sum2 = 0;
   int n = 0;
   for (const auto& c : rep.candidates) {
-    const double x = std::log(c.parameters[static_cast<std::size_t>(slot)]);
+    const double x = std::log(c.parameters[slot]);
     sum += x;
     sum2 += x * x;
     ++n;
@@ -238,13 +249,10 @@ endpoints: {x: {value: X}, high: {responder: "X > 2"}}
   const TrialResult r = run_trial(design, RunOptions{});
   const auto& rep = r.replicates[0];
   ASSERT_EQ(rep.patients.size(), 40u);
-  const auto slot =
-      std::find(design->varied.begin(), design->varied.end(), *design->compiled.find_parameter("k")) -
-      design->varied.begin();
+  const std::size_t slot = varied_index(*design, "k");
   int failed = 0, finished = 0;
   for (const auto& p : rep.patients) {
-    const double k =
-        rep.candidates[static_cast<std::size_t>(p.candidate)].parameters[static_cast<std::size_t>(slot)];
+    const double k = rep.candidates[static_cast<std::size_t>(p.candidate)].parameters[slot];
     // endpoint_values: visits x endpoints, endpoint 0 is x
     const double x14 = p.endpoint_values[1 * 2 + 0], x28 = p.endpoint_values[2 * 2 + 0];
     EXPECT_NEAR(x14, 1 / (1 - 14 * k), 1e-4 * x14) << "k = " << k;  // before any blow-up
@@ -315,9 +323,7 @@ arms: {a: {ratio: 1}}
 visits: [0]
 endpoints: {x: {value: X}}
 )yaml");
-  RunOptions o;
-  o.population_only = true;
-  const TrialResult result = run_trial(design, o);
+  const TrialResult result = screen_only(design);
   const auto& rep = result.replicates[0];
   const double n = static_cast<double>(rep.candidates.size());
   ASSERT_EQ(n, 3000);
@@ -362,9 +368,7 @@ arms: {a: {ratio: 1}}
 visits: [0]
 endpoints: {x: {value: X}}
 )yaml");
-  RunOptions o;
-  o.population_only = true;
-  const TrialResult result = run_trial(design, o);
+  const TrialResult result = screen_only(design);
   const auto& rep = result.replicates[0];
   const double implausible = rep.screening.at("implausible"), excluded = rep.screening.at("excluded");
   const double included = rep.screening.at("included");
@@ -572,16 +576,9 @@ arms: {a: {ratio: 1}}
 visits: [0]
 endpoints: {x: {value: X}}
 )yaml");
-  RunOptions o;
-  o.population_only = true;
-  const TrialResult result = run_trial(design, o);
+  const TrialResult result = screen_only(design);
   const auto& rep = result.replicates[0];
-  const auto index = [&](const std::string& name) {
-    return static_cast<std::size_t>(
-        std::find(design->varied.begin(), design->varied.end(), *design->compiled.find_parameter(name)) -
-        design->varied.begin());
-  };
-  const std::size_t l = index("L"), y = index("Y0");
+  const std::size_t l = varied_index(*design, "L"), y = varied_index(*design, "Y0");
   const double sigma = std::sqrt(std::log(1.09));
   const auto probit = [](double p) {  // inverse normal CDF by bisection on erfc (independent of Boost)
     double lo = -10, hi = 10;
