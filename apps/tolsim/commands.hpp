@@ -24,6 +24,7 @@ struct GlobalOptions {
 void add_check_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_simulate_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_trial_commands(CLI::App& app, const GlobalOptions& global, int& exit_code);  // trial, population
+void add_diagram_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 // Prints diagnostics (errors and warnings) to stderr, one per line.
 void print_diagnostics(const Diagnostics& diagnostics, bool include_warnings);
