@@ -11,15 +11,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include "support/expect_close.hpp"
 #include "tolsim/stats/continuous.hpp"
 
 namespace tolsim::stats {
 namespace {
 
-// Boost's and scipy's t quantiles agree far closer than this; 1e-9 relative still catches any formula slip.
-void expect_close(double actual, double expected, double relative = 1e-9) {
-  EXPECT_NEAR(actual, expected, relative * std::max(std::abs(expected), 1e-300)) << "expected " << expected;
-}
+using tolsim::testing::expect_close;
 
 // The samples of the reference script (A, B, C there).
 const std::vector<double> kA = {5.1, 4.9, 6.2, 5.8, 6.0, 5.5, 5.3, 6.1};
@@ -31,7 +29,7 @@ struct SummaryCase {
   double confidence, mean, sd, lower, upper;
 };
 
-class SummaryReference : public testing::TestWithParam<SummaryCase> {};
+class SummaryReference : public ::testing::TestWithParam<SummaryCase> {};
 
 TEST_P(SummaryReference, MatchesNumpyAndScipyTInterval) {
   const SummaryCase c = GetParam();
@@ -45,12 +43,12 @@ TEST_P(SummaryReference, MatchesNumpyAndScipyTInterval) {
 
 // ref: summary(A, 0.95), summary(A, 0.90), summary(B, 0.99): mean, sd (ddof=1), t.interval.
 INSTANTIATE_TEST_SUITE_P(StatsContinuous, SummaryReference,
-                         testing::Values(SummaryCase{&kA, 0.95, 5.6124999999999998, 0.48532021829480199,
-                                                     5.2067621439155936, 6.0182378560844061},
-                                         SummaryCase{&kA, 0.90, 5.6124999999999998, 0.48532021829480199,
-                                                     5.2874156822389322, 5.9375843177610674},
-                                         SummaryCase{&kB, 0.99, 4.6499999999999995, 0.30822070014844877,
-                                                     4.1426331342466991, 5.1573668657532998}));
+                         ::testing::Values(SummaryCase{&kA, 0.95, 5.6124999999999998, 0.48532021829480199,
+                                                       5.2067621439155936, 6.0182378560844061},
+                                           SummaryCase{&kA, 0.90, 5.6124999999999998, 0.48532021829480199,
+                                                       5.2874156822389322, 5.9375843177610674},
+                                           SummaryCase{&kB, 0.99, 4.6499999999999995, 0.30822070014844877,
+                                                       4.1426331342466991, 5.1573668657532998}));
 
 TEST(StatsContinuous, ConstantSampleHasZeroSdAndPointInterval) {
   const Summary s = summarize(kConstant);
@@ -75,7 +73,7 @@ struct WelchCase {
   double confidence, difference, lower, upper, t, df, p;
 };
 
-class WelchReference : public testing::TestWithParam<WelchCase> {};
+class WelchReference : public ::testing::TestWithParam<WelchCase> {};
 
 TEST_P(WelchReference, MatchesScipyTtestInd) {
   const WelchCase c = GetParam();
@@ -92,12 +90,13 @@ TEST_P(WelchReference, MatchesScipyTtestInd) {
 // Welch df reduces to n_A - 1 = 7 exactly and the test to a one-sample t-test of A against 5.
 INSTANTIATE_TEST_SUITE_P(
     StatsContinuous, WelchReference,
-    testing::Values(WelchCase{&kA, &kB, 0.95, 0.96250000000000036, 0.49794223450065711, 1.4270577654993435,
-                              4.523452989865171, 11.782682332979201, 0.00073009255598346738},
-                    WelchCase{&kB, &kA, 0.90, -0.96250000000000036, -1.342318651416196, -0.58268134858380471,
-                              -4.523452989865171, 11.782682332979201, 0.00073009255598346738},
-                    WelchCase{&kA, &kConstant, 0.95, 0.61249999999999982, 0.20676214391559344,
-                              1.0182378560844061, 3.5696258853462979, 7.0, 0.0091014730088208561}));
+    ::testing::Values(WelchCase{&kA, &kB, 0.95, 0.96250000000000036, 0.49794223450065711, 1.4270577654993435,
+                                4.523452989865171, 11.782682332979201, 0.00073009255598346738},
+                      WelchCase{&kB, &kA, 0.90, -0.96250000000000036, -1.342318651416196,
+                                -0.58268134858380471, -4.523452989865171, 11.782682332979201,
+                                0.00073009255598346738},
+                      WelchCase{&kA, &kConstant, 0.95, 0.61249999999999982, 0.20676214391559344,
+                                1.0182378560844061, 3.5696258853462979, 7.0, 0.0091014730088208561}));
 
 // Both samples constant: the documented choice (continuous.hpp) is p = 0 when the means differ and NaN when not.
 TEST(StatsContinuous, WelchOfTwoConstantSamples) {
@@ -130,8 +129,8 @@ TEST(StatsContinuous, QuantileMatchesNumpyLinear) {
 }
 
 TEST(StatsContinuous, BadArgumentsThrowWithTheValueInTheMessage) {
-  using testing::HasSubstr;
-  using testing::ThrowsMessage;
+  using ::testing::HasSubstr;
+  using ::testing::ThrowsMessage;
   const std::vector<double> one = {1.0};
   const std::vector<double> with_nan = {1.0, std::nan(""), 2.0};
   const std::vector<double> with_inf = {1.0, std::numeric_limits<double>::infinity()};

@@ -11,26 +11,20 @@
 #include <stdexcept>
 #include <vector>
 
+#include "support/expect_close.hpp"
 #include "tolsim/stats/proportion.hpp"
 
 namespace tolsim::stats {
 namespace {
 
-// Boost's and scipy's quantiles agree far closer than this; 1e-9 relative still catches any formula slip.
-void expect_close(double actual, double expected, double relative = 1e-9) {
-  if (std::isnan(expected)) {
-    EXPECT_TRUE(std::isnan(actual)) << actual;
-    return;
-  }
-  EXPECT_NEAR(actual, expected, relative * std::max(std::abs(expected), 1e-300)) << "expected " << expected;
-}
+using tolsim::testing::expect_close;
 
 struct WilsonCase {
   int successes, n;
   double confidence, lower, upper;
 };
 
-class WilsonReference : public testing::TestWithParam<WilsonCase> {};
+class WilsonReference : public ::testing::TestWithParam<WilsonCase> {};
 
 TEST_P(WilsonReference, MatchesFormulaWithScipyQuantile) {
   const WilsonCase c = GetParam();
@@ -44,7 +38,7 @@ TEST_P(WilsonReference, MatchesFormulaWithScipyQuantile) {
 
 INSTANTIATE_TEST_SUITE_P(
     StatsProportion, WilsonReference,
-    testing::Values(
+    ::testing::Values(
         WilsonCase{7, 20, 0.95, 0.18119182410108209, 0.56714572331476365},         // ref: wilson(7, 20, 0.95)
         WilsonCase{7, 20, 0.90, 0.20226004005676104, 0.53348731115152837},         // ref: wilson(7, 20, 0.9)
         WilsonCase{7, 20, 0.99, 0.14639344137693885, 0.62833817895268718},         // ref: wilson(7, 20, 0.99)
@@ -91,7 +85,7 @@ struct CompareCase {
   double confidence, estimate, lower, upper, p_fisher, p_chi_square;
 };
 
-class CompareReference : public testing::TestWithParam<CompareCase> {};
+class CompareReference : public ::testing::TestWithParam<CompareCase> {};
 
 TEST_P(CompareReference, MatchesNewcombeFormulaAndScipyTests) {
   const CompareCase c = GetParam();
@@ -107,16 +101,16 @@ TEST_P(CompareReference, MatchesNewcombeFormulaAndScipyTests) {
 //      chi2_contingency(..., correction=False) p.
 INSTANTIATE_TEST_SUITE_P(
     StatsProportion, CompareReference,
-    testing::Values(CompareCase{56, 70, 48, 80, 0.95, 0.2, 0.052431472402364815, 0.33387265403690591,
-                                0.012521129749209154, 0.0080450813681965851},
-                    CompareCase{9, 10, 3, 10, 0.95, 0.6, 0.17052272393450302, 0.8090179735354881,
-                                0.019766611097880443, 0.0061698993205441645},
-                    CompareCase{0, 15, 6, 15, 0.95, -0.4, -0.64253169879375394, -0.11316643146878957,
-                                0.016858237547892719, 0.0061698993205441645},
-                    CompareCase{120, 400, 90, 400, 0.90, 0.075, 0.023828891665046738, 0.12566730756109376,
-                                0.019668324359844575, 0.015924985627566959},
-                    CompareCase{3, 12, 3, 12, 0.95, 0.0, -0.32501705849330947, 0.32501705849330947, 1.0,
-                                1.0}));
+    ::testing::Values(CompareCase{56, 70, 48, 80, 0.95, 0.2, 0.052431472402364815, 0.33387265403690591,
+                                  0.012521129749209154, 0.0080450813681965851},
+                      CompareCase{9, 10, 3, 10, 0.95, 0.6, 0.17052272393450302, 0.8090179735354881,
+                                  0.019766611097880443, 0.0061698993205441645},
+                      CompareCase{0, 15, 6, 15, 0.95, -0.4, -0.64253169879375394, -0.11316643146878957,
+                                  0.016858237547892719, 0.0061698993205441645},
+                      CompareCase{120, 400, 90, 400, 0.90, 0.075, 0.023828891665046738, 0.12566730756109376,
+                                  0.019668324359844575, 0.015924985627566959},
+                      CompareCase{3, 12, 3, 12, 0.95, 0.0, -0.32501705849330947, 0.32501705849330947, 1.0,
+                                  1.0}));
 
 // Both arms 0/10: the table has an empty column, so chi-square is undefined and Fisher's p is 1 (one table only).
 // Newcombe's limits reduce to minus and plus the Wilson upper limit of 0/10 (ref: wilson(0, 10, 0.95)).
@@ -143,7 +137,7 @@ struct FisherCase {
   double p;
 };
 
-class FisherReference : public testing::TestWithParam<FisherCase> {};
+class FisherReference : public ::testing::TestWithParam<FisherCase> {};
 
 TEST_P(FisherReference, MatchesScipy) {
   const FisherCase c = GetParam();
@@ -153,12 +147,12 @@ TEST_P(FisherReference, MatchesScipy) {
 // ref: fisher_exact(table).pvalue. [[8,2],[1,5]] is scipy's documentation example (0.0349...); [[3,1],[1,3]] has
 // a table of exactly the observed probability on the other side, which must be counted.
 INSTANTIATE_TEST_SUITE_P(StatsProportion, FisherReference,
-                         testing::Values(FisherCase{8, 2, 1, 5, 0.034965034965034975},
-                                         FisherCase{3, 1, 1, 3, 0.48571428571428565},
-                                         FisherCase{0, 5, 5, 0, 0.0079365079365079378},
-                                         FisherCase{1, 9, 11, 3, 0.0027594561852200836},
-                                         FisherCase{2000, 1000, 1900, 1100, 0.0073640991216214194},
-                                         FisherCase{0, 0, 3, 4, 1.0}));
+                         ::testing::Values(FisherCase{8, 2, 1, 5, 0.034965034965034975},
+                                           FisherCase{3, 1, 1, 3, 0.48571428571428565},
+                                           FisherCase{0, 5, 5, 0, 0.0079365079365079378},
+                                           FisherCase{1, 9, 11, 3, 0.0027594561852200836},
+                                           FisherCase{2000, 1000, 1900, 1100, 0.0073640991216214194},
+                                           FisherCase{0, 0, 3, 4, 1.0}));
 
 // The test depends on the table only through its margins and the observed cell, so swapping rows, swapping
 // columns or transposing cannot change p.
@@ -191,8 +185,8 @@ TEST(StatsProportion, PowerCountsPValuesStrictlyBelowAlpha) {
 }
 
 TEST(StatsProportion, BadArgumentsThrowWithTheValueInTheMessage) {
-  using testing::HasSubstr;
-  using testing::ThrowsMessage;
+  using ::testing::HasSubstr;
+  using ::testing::ThrowsMessage;
   EXPECT_THAT([] { wilson(11, 10); }, ThrowsMessage<std::invalid_argument>(
                                           HasSubstr("successes = 11: must be between 0 and n = 10")));
   EXPECT_THAT([] { wilson(0, -1); }, ThrowsMessage<std::invalid_argument>(HasSubstr("n = -1: must be >= 0")));

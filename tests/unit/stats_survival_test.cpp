@@ -12,18 +12,13 @@
 #include <stdexcept>
 #include <vector>
 
+#include "support/expect_close.hpp"
 #include "tolsim/stats/survival.hpp"
 
 namespace tolsim::stats {
 namespace {
 
-void expect_close(double actual, double expected, double relative = 1e-9) {
-  if (std::isnan(expected)) {
-    EXPECT_TRUE(std::isnan(actual)) << actual;
-    return;
-  }
-  EXPECT_NEAR(actual, expected, relative * std::max(std::abs(expected), 1e-300)) << "expected " << expected;
-}
+using tolsim::testing::expect_close;
 
 void expect_all_close(const std::vector<double>& actual, const std::vector<double>& expected) {
   ASSERT_EQ(actual.size(), expected.size());
@@ -218,8 +213,8 @@ TEST(StatsSurvival, LogRankWithoutEventsIsUndefined) {
 }
 
 TEST(StatsSurvival, BadArgumentsThrowWithTheValueInTheMessage) {
-  using testing::HasSubstr;
-  using testing::ThrowsMessage;
+  using ::testing::HasSubstr;
+  using ::testing::ThrowsMessage;
   const std::vector<double> time = {1, 2, 3};
   const std::vector<unsigned char> event = {1, 0, 1};
   const std::vector<unsigned char> short_event = {1, 0};
