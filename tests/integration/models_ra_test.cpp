@@ -3,8 +3,8 @@
 // 0-3, joint counts 0-28, VAS 0-100, high disease activity DAS28 > 5.1), the score formulas of src/scores (tested
 // against the published DAS28 worked example), exact conservation laws, and the direction of each drug's mechanism.
 #include <algorithm>
-#include <map>
 #include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,8 +28,9 @@ struct ModelRun {
 
 // Simulates a shipped model with overrides ("NAME=VALUE") and doses ("target=..., amount=...") to t_end days.
 ModelRun simulate_model(const std::string& model, const std::vector<std::string>& overrides, double t_end,
-                   const std::vector<std::string>& doses = {}, double step = 7) {
-  static std::map<std::string, CompiledModel> compiled;  // one compilation per model file in this test program
+                        const std::vector<std::string>& doses = {}, double step = 7) {
+  static std::map<std::string, CompiledModel>
+      compiled;  // one compilation per model file in this test program
   auto it = compiled.find(model);
   if (it == compiled.end()) it = compiled.emplace(model, compile_file(source_path(model))).first;
   Scenario scenario;
@@ -113,7 +114,8 @@ void expect_scores_in_range(const ModelRun& run, const std::string& label) {
 TEST(RaModel, ScoresStayInTheirValidRangesAndMatchTheScoreLibrary) {
   // Extremes of disease activity: a very high autoantigen load with aggressive synovitis and strong central pain,
   // the typical patient, and a healthy set.
-  const ModelRun severe = simulate_model("models/ra.yaml", {"Ag_RA=20", "FLS_gain=300", "central_pain=3"}, 730);
+  const ModelRun severe =
+      simulate_model("models/ra.yaml", {"Ag_RA=20", "FLS_gain=300", "central_pain=3"}, 730);
   const ModelRun typical = simulate_model("models/ra.yaml", {}, 730);
   const ModelRun healthy = simulate_model("models/ra.yaml", {"Ag_RA=0.001", "central_pain=0"}, 730);
   expect_scores_in_range(severe, "severe");
@@ -139,7 +141,8 @@ struct Treated {
 };
 
 Treated treat(const std::string& dose) {
-  return {simulate_model("models/ra.yaml", {}, 533, {}, 1), simulate_model("models/ra.yaml", {}, 533, {dose}, 1)};
+  return {simulate_model("models/ra.yaml", {}, 533, {}, 1),
+          simulate_model("models/ra.yaml", {}, 533, {dose}, 1)};
 }
 
 TEST(RaTherapies, MethotrexateInhibitsTCellsAndLowersActivity) {
