@@ -85,8 +85,10 @@ std::vector<std::string> setup_problems(const CompiledModel& model, const Simula
     out.push_back(fmt::format("parameters: expected {} values (one per model parameter), got {}",
                               model.parameters.size(), setup.parameters.size()));
   } else {
+    // A derived parameter (an initial assignment such as `vol: 3 * a`) has no value until the init kernel computes
+    // it from the others; Run::start checks the computed value.
     for (std::size_t i = 0; i < setup.parameters.size(); ++i)
-      if (!std::isfinite(setup.parameters[i]))
+      if (model.parameters[i].role != ParameterSlot::Role::kDerived && !std::isfinite(setup.parameters[i]))
         out.push_back(fmt::format("parameter '{}' = {}: must be finite", model.parameters[i].name,
                                   setup.parameters[i]));
   }

@@ -254,6 +254,18 @@ bool Run::start() {
     return fail(SolveStatus::kInvalidSetup, t_, fmt::format("initial state: {}", e.what()));
   }
   std::string problems;
+  for (const int slot : model_.derived_parameters) {
+    const auto k = static_cast<std::size_t>(slot);
+    const std::string& name = model_.parameters[k].name;
+    const bool compartment = std::any_of(
+        model_.outputs.begin(), model_.outputs.end(),
+        [&](const OutputColumn& o) { return o.kind == OutputColumn::Kind::kCompartment && o.name == name; });
+    if (!std::isfinite(p_[k]) || (compartment && p_[k] < 0.0))
+      problems += fmt::format("{}{} '{}' = {} as computed from its expression with the values given{}",
+                              problems.empty() ? "" : "\n", compartment ? "compartment size" : "parameter",
+                              name, p_[k], std::isfinite(p_[k]) ? ": a size must be >= 0" : "");
+  }
+  if (!problems.empty()) return fail(SolveStatus::kInvalidSetup, t_, std::move(problems));
   for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i) {
     const auto& s = model_.states[i];
     if (!std::isfinite(y_[i]))

@@ -156,6 +156,42 @@ TEST(ModelSemantics, DosesThatDoNotFitAreScenarioErrors) {
   }
 }
 
+// A parameter and a compartment size written as expressions of other parameters are computed at the start, and an
+// override of what they depend on flows through. X decays at k2 = 2 k in compartment c of size vol = 3 a; the rate
+// is written per amount (k2 X c), so dX/dt = -k2 X whatever the size: X(t) = exp(-2 k t), and the amount is X c.
+TEST(ModelSemantics, ParametersAndSizesWrittenAsExpressions) {
+  const char* text = R"(compartments:
+  c: {size: vol, unit: L, source: "assumption: test"}
+species:
+  X: {compartment: c, initial: 1, unit: mg/L}
+parameters:
+  a: {value: 2, unit: L, source: "assumption: test"}
+  vol: {value: 3 * a, unit: L, source: "assumption: test"}
+  k: {value: 0.5, unit: 1/day, source: "assumption: test"}
+  k2: {value: 2 * k, unit: 1/day, source: "assumption: test"}
+observables:
+  amount: {value: X * c, unit: mg}
+reactions:
+  decay: {equation: "X ->", rate: "k2 * X * c"}
+)";
+  Scenario s = tight({0.0, 1.0});
+  auto r = run(text, s);
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  EXPECT_NEAR(r.column("X")[1], std::exp(-1.0), 1e-8);
+  EXPECT_NEAR(r.column("amount")[0], 6.0, 1e-12) << "c = 3 a = 6 L";
+
+  s.overrides = {{"a", 0.5, "", {}}, {"k", 1.0, "", {}}};
+  r = run(text, s);
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  EXPECT_NEAR(r.column("X")[1], std::exp(-2.0), 1e-8);
+  EXPECT_NEAR(r.column("amount")[0], 1.5, 1e-12) << "c = 3 a = 1.5 L";
+
+  s.overrides = {{"a", -1.0, "", {}}};
+  r = run(text, s);
+  EXPECT_EQ(r.summary.status, SolveStatus::kInvalidSetup);
+  EXPECT_THAT(r.summary.message, HasSubstr("compartment size 'c' = -3 as computed from its expression"));
+}
+
 TEST(ModelSemantics, AnEventThatKeepsResettingItsOwnTriggerFailsInsteadOfHanging) {
   // S rises at 7/day; the event resets S to 0 as soon as S > 1e-300, so it would re-fire every ~1e-301 days for
   // ever. Executions closer together than the solver can resolve count as one instant, so the run stops after
