@@ -13,15 +13,17 @@ build: deps
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release -j $(JOBS) -- --no-print-directory
 
-# The default job: the shipped example trial, its endpoint table on the terminal, its results and report on disk.
-DEMO_TRIAL = trials/example-crp-il6r.yaml
+# The default job: an in-silico trial of MSC therapy added to methotrexate vs methotrexate alone in RA, on the
+# composed immune/RA/MSC model; its endpoint table on the terminal, results and report (with the published
+# benchmark numbers beside the simulated ones) on disk.
+DEMO_TRIAL = trials/ra-msc-vs-control.yaml
 demo: build
 	@echo ""
-	@echo "tolsim demo: an in-silico trial of an IL-6-receptor antibody against placebo on CRP, 200 virtual patients"
-	@echo "(an engine example on a small published model structure, not a calibrated disease model)."
+	@echo "tolsim demo: umbilical-cord MSCs + methotrexate vs placebo + methotrexate in MTX-inadequate responders with"
+	@echo "active RA, 300 virtual patients, 24 weeks (models/ra-msc.yaml; published benchmarks in the report)."
 	@echo ""
-	@build/bin/tolsim trial $(DEMO_TRIAL) --out build/demo/example-crp-il6r --force
-	@echo "demo: open build/demo/example-crp-il6r/report.html in a browser; spec: $(DEMO_TRIAL)"
+	@build/bin/tolsim trial $(DEMO_TRIAL) --out build/demo/ra-msc-vs-control --force
+	@echo "demo: open build/demo/ra-msc-vs-control/report.html in a browser; spec: $(DEMO_TRIAL)"
 
 # The whole suite, twice: the Release build, then the same tests under AddressSanitizer and UBSan (build-asan/).
 test: test-release test-asan

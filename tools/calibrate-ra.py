@@ -1,0 +1,239 @@
+#!/usr/bin/python3
+"""Calibrate the RA model against the published trials, or check how well it reproduces them.
+
+The procedure (docs/calibration.md) is fixed by tools/data/calibration-ra.yaml: which trial specs to run, which model
+parameters are free and in what range, and which published results the fit is currently known to reproduce. Every
+run is reproducible: the trials have fixed seeds, and the same seeds are used for every parameter vector (common
+random numbers), so the objective is a smooth-ish function of the parameters.
+
+  tools/calibrate-ra.py evaluate            run the trials with the models as committed; print simulated vs published
+  tools/calibrate-ra.py fit [--evals N] [--patients P]   Nelder-Mead on the free parameters; print the best vector and its table
+  tools/calibrate-ra.py fit --apply         ... and write the best values into the model files (value fields only)
+  tools/calibrate-ra.py check               exit 1 if a target listed under `reproduced:` is no longer met (the suite
+                                            runs this; a newly met target is reported, not failed)
+
+The targets are the published ACR20/50/70 proportions (`target_endpoints` in the config); other published results
+(mean changes of pain, HAQ, CRP) are printed beside them but not scored. A target is *met* when |simulated - published| <= tolerance (7 percentage points, or the half-width of
+the published 95% CI when that is wider), the rule of issue 4. `agrees` from summary.json (interval overlap) is also
+printed. The objective is sum(((simulated - published) / max(se, 0.02))^2) over the targets, se from the published CI.
+
+Needs /usr/bin/python3 with PyYAML and SciPy (Debian python3-yaml, python3-scipy) and a built tolsim.
+"""
+import argparse
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CONFIG = os.path.join(ROOT, "tools", "data", "calibration-ra.yaml")
+
+
+def set_parameter(text, name, value):
+    """Replaces the `value` of parameter `name` in a model file's text (block or flow style)."""
+    block = re.search(r"(\n  %s:\s*\n    value: )([^\n]+)" % re.escape(name), text)
+    flow = re.search(r"(\n  %s: \{value: )([^,}]+)" % re.escape(name), text)
+    match = block or flow
+    if not match:
+        raise SystemExit(f"calibrate-ra: parameter '{name}' not found")
+    return text[: match.start(2)] + repr(float(value)) + text[match.end(2):]
+
+
+def get_parameter(text, name):
+    block = re.search(r"\n  %s:\s*\n    value: ([^\n]+)" % re.escape(name), text)
+    flow = re.search(r"\n  %s: \{value: ([^,}]+)" % re.escape(name), text)
+    match = block or flow
+    if not match:
+        raise SystemExit(f"calibrate-ra: parameter '{name}' not found")
+    return float(match.group(1))
+
+
+class Workspace:
+    """A scratch copy of models/ and trials/ in which parameters can be changed without touching the repository."""
+
+    def __init__(self, config):
+        self.dir = tempfile.mkdtemp(prefix="tolsim-calibrate-")
+        shutil.copytree(os.path.join(ROOT, "models"), os.path.join(self.dir, "models"))
+        shutil.copytree(os.path.join(ROOT, "trials"), os.path.join(self.dir, "trials"))
+        self.config = config
+        self.originals = {}
+        for p in config["parameters"]:
+            with open(os.path.join(ROOT, p["file"])) as f:
+                self.originals[p["file"]] = f.read()
+
+    def set(self, values):
+        texts = dict(self.originals)
+        for p, v in zip(self.config["parameters"], values):
+            texts[p["file"]] = set_parameter(texts[p["file"]], p["name"], v)
+        for path, text in texts.items():
+            with open(os.path.join(self.dir, path), "w") as f:
+                f.write(text)
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def run_trials(base, config, tolsim, threads, patients=None):
+    """Runs every trial; returns a list of comparison dicts (trial, arm, endpoint, visit, simulated, published...)."""
+    out = []
+    for trial in config["trials"]:
+        folder = os.path.join(base, "out", os.path.basename(trial).replace(".yaml", ""))
+        cmd = [tolsim, "-q", "trial", os.path.join(base, trial), "--out", folder, "--force", "--no-report",
+               "--threads", str(threads)] + (["--patients", str(patients)] if patients else [])
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        if r.returncode != 0:
+            raise SystemExit(f"calibrate-ra: {trial} failed:\n{r.stderr}")
+        with open(os.path.join(folder, "summary.json")) as f:
+            summary = json.load(f)
+        for c in summary["comparisons"]:
+            c = dict(c)
+            c["trial"] = os.path.basename(trial).replace(".yaml", "")
+            out.append(c)
+    return out
+
+
+def tolerance(c, config):
+    tol = config.get("tolerance", 0.07)
+    if c.get("published_ci"):
+        lo, hi = c["published_ci"]
+        tol = max(tol, (hi - lo) / 2)
+    return tol
+
+
+def key(c):
+    return f"{c['trial']}/{c['arm']}/{c['endpoint']}/{c['visit']:g}"
+
+
+def objective(comparisons):
+    total = 0.0
+    for c in comparisons:
+        se = 0.02
+        if c.get("published_ci"):
+            se = max(se, (c["published_ci"][1] - c["published_ci"][0]) / (2 * 1.96))
+        total += ((c["simulated"] - c["published"]) / se) ** 2
+    return total
+
+
+def is_target(c, config):
+    """Response proportions are the calibration targets; other published results (mean changes) are shown only."""
+    return c["endpoint"] in config.get("target_endpoints", ["acr20", "acr50", "acr70"])
+
+
+def print_table(comparisons, config):
+    print(f"{'published result':44} {'simulated':>9} {'published':>9} {'diff':>7} {'tol':>5}  met  agrees")
+    met = targets = 0
+    for c in comparisons:
+        d = c["simulated"] - c["published"]
+        if is_target(c, config):
+            ok = abs(d) <= tolerance(c, config) + 1e-12
+            met += ok
+            targets += 1
+            flag, tol = ("yes" if ok else "NO "), f"{tolerance(c, config):5.3f}"
+        else:
+            flag, tol = "-  ", "    -"
+        print(f"{key(c):44} {c['simulated']:9.3f} {c['published']:9.3f} {d:+7.3f} {tol}  {flag}  "
+              f"{'yes' if c['agrees'] else 'no'}")
+    print(f"{met} of {targets} targets met; objective {objective([c for c in comparisons if is_target(c, config)]):.1f}")
+    return met
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=["evaluate", "fit", "check"])
+    ap.add_argument("--evals", type=int, default=60, help="objective evaluations for fit (default 60)")
+    ap.add_argument("--apply", action="store_true", help="write the fitted values into the model files")
+    ap.add_argument("--tolsim", default=os.path.join(ROOT, "build", "bin", "tolsim"))
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--patients", type=int, help="patients per trial (default: `patients` in the config, else each "
+                    "trial's own size)")
+    ap.add_argument("--json", help="write the comparisons of the final evaluation to this file")
+    args = ap.parse_args()
+    with open(CONFIG) as f:
+        config = yaml.safe_load(f)
+    if args.patients is None:
+        args.patients = config.get("patients")
+    if not os.access(args.tolsim, os.X_OK):
+        raise SystemExit(f"calibrate-ra: no tolsim at {args.tolsim}; build first (make build)")
+
+    ws = Workspace(config)
+    try:
+        start = [get_parameter(ws.originals[p["file"]], p["name"]) for p in config["parameters"]]
+        if args.mode == "fit":
+            from scipy.optimize import minimize
+
+            def to_x(values):
+                return [math.log(v) if p.get("scale") == "log" else v for p, v in zip(config["parameters"], values)]
+
+            def from_x(x):
+                vals = []
+                for p, xi in zip(config["parameters"], x):
+                    v = math.exp(xi) if p.get("scale") == "log" else xi
+                    vals.append(min(max(v, p["lower"]), p["upper"]))
+                return vals
+
+            history = []
+
+            def f(x):
+                values = from_x(x)
+                ws.set(values)
+                obj = objective([c for c in run_trials(ws.dir, config, args.tolsim, args.threads, args.patients)
+                                 if is_target(c, config)])
+                history.append((obj, values))
+                print(f"eval {len(history):3d}: objective {obj:9.1f}  " +
+                      " ".join(f"{p['name']}={v:.4g}" for p, v in zip(config["parameters"], values)), flush=True)
+                return obj
+
+            minimize(f, to_x(start), method="Nelder-Mead",
+                     options={"maxfev": args.evals, "xatol": 1e-3, "fatol": 0.5})
+            best = min(history, key=lambda h: h[0])[1]
+            print("best: " + " ".join(f"{p['name']}={v:.4g}" for p, v in zip(config["parameters"], best)))
+            values = best
+        else:
+            values = start
+        ws.set(values)
+        comparisons = run_trials(ws.dir, config, args.tolsim, args.threads, args.patients)
+        print_table(comparisons, config)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump({"parameters": {p["name"]: v for p, v in zip(config["parameters"], values)},
+                           "comparisons": comparisons}, f, indent=1)
+        if args.mode == "fit" and args.apply:
+            for path in {p["file"] for p in config["parameters"]}:
+                text = ws.originals[path]
+                for p, v in zip(config["parameters"], values):
+                    if p["file"] == path:
+                        text = set_parameter(text, p["name"], float(f"{v:.4g}"))
+                with open(os.path.join(ROOT, path), "w") as f:
+                    f.write(text)
+            print("applied to " + ", ".join(sorted({p["file"] for p in config["parameters"]})))
+        if args.mode == "check":
+            by_key = {key(c): c for c in comparisons}
+            lost = []
+            for k in config.get("reproduced", []):
+                c = by_key.get(k)
+                if c is None:
+                    lost.append(f"{k}: no such comparison")
+                elif abs(c["simulated"] - c["published"]) > tolerance(c, config) + 1e-12:
+                    lost.append(f"{k}: simulated {c['simulated']:.3f}, published {c['published']:.3f}")
+            new = [key(c) for c in comparisons if is_target(c, config)
+                   and key(c) not in config.get("reproduced", [])
+                   and abs(c["simulated"] - c["published"]) <= tolerance(c, config) + 1e-12]
+            for k in new:
+                print(f"note: {k} is now met; add it to `reproduced:` in tools/data/calibration-ra.yaml")
+            if lost:
+                print("calibration regression (targets no longer met):\n  " + "\n  ".join(lost))
+                return 1
+            print(f"all {len(config.get('reproduced', []))} reproduced targets still met")
+        return 0
+    finally:
+        ws.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
