@@ -13,55 +13,10 @@
 #include <string>
 #include <vector>
 
-#include "support/example_run.hpp"
+#include "support/shipped_model.hpp"
 
 namespace tolsim::testing {
 namespace {
-
-struct ModelRun {
-  SimulationResult result;
-  std::vector<double> column(const std::string& name) const { return result.column(name); }
-  double last(const std::string& name) const { return result.column(name).back(); }
-  double at_time(const std::string& name, double t) const {
-    const auto values = result.column(name);
-    for (std::size_t i = 0; i < result.times.size(); ++i)
-      if (std::abs(result.times[i] - t) < 1e-12) return values[i];
-    ADD_FAILURE() << "no output at t = " << t;
-    return std::nan("");
-  }
-  double peak(const std::string& name) const {
-    const auto values = result.column(name);
-    return *std::max_element(values.begin(), values.end());
-  }
-};
-
-// Simulates a shipped model with overrides ("NAME=VALUE") and doses ("target=..., amount=...") at the given output
-// times (days); rtol > 0 tightens the solver.
-ModelRun simulate_model(const std::string& model, const std::vector<std::string>& overrides,
-                        const std::vector<double>& times, const std::vector<std::string>& doses = {},
-                        double rtol = 0) {
-  static std::map<std::string, CompiledModel>
-      compiled;  // one compilation per model file in this test program
-  auto it = compiled.find(model);
-  if (it == compiled.end()) it = compiled.emplace(model, compile_file(source_path(model))).first;
-  Scenario scenario;
-  std::ostringstream t_end;
-  t_end << std::setprecision(17) << times.back();
-  scenario.t_end = t_end.str();
-  scenario.times = times;
-  if (rtol > 0) scenario.solver.rtol = rtol;
-  for (const auto& o : overrides) scenario.overrides.push_back(parse_override(o));
-  for (const auto& d : doses) scenario.doses.push_back(parse_dose(d));
-  ModelRun run{simulate(it->second, make_setup(it->second, scenario))};
-  EXPECT_TRUE(run.result.ok()) << model << ": " << run.result.summary.message;
-  return run;
-}
-
-std::vector<double> grid(double start, double stop, double step) {
-  std::vector<double> times;
-  for (int i = 0; start + i * step <= stop + 1e-9; ++i) times.push_back(start + i * step);
-  return times;
-}
 
 const char* const kMsc = "models/msc.yaml";
 const char* const kRaMsc = "models/ra-msc.yaml";
@@ -104,7 +59,7 @@ double apoptotic(double f, double t) {
 
 TEST(MscModule, WithoutADoseEveryCellCountAndEffectIsExactlyZero) {
   // Check 1: every state starts at 0 and every source term is proportional to infused cells, so nothing can appear.
-  const ModelRun run = simulate_model(kMsc, {}, grid(0, 30, 1));
+  const ModelRun run = simulate_model(kMsc, {}, time_grid(0, 30, 1));
   for (const char* name : {"MSC_blood",
                            "MSC_lung",
                            "MSC_liver",
@@ -170,7 +125,7 @@ TEST(MscModule, BolusFateMatchesTheClosedForms) {
 TEST(MscModule, CellsAndLabelAreConservedUnderRepeatedInfusions) {
   // Check 3: infused = viable + apoptotic + cleared, and the label (viable + apoptotic + engulfed) is never lost;
   // both are conservation laws of the fate reactions. Default solver tolerances, allogeneic (variable death rate).
-  const ModelRun run = simulate_model(kMsc, {}, grid(0, 90, 0.5), {kInfused + ", every=28 d, count=3"});
+  const ModelRun run = simulate_model(kMsc, {}, time_grid(0, 90, 0.5), {kInfused + ", every=28 d, count=3"});
   const auto infused = run.column("MSC_infused_total");
   const auto residual = run.column("mass_balance_residual");
   const auto label = run.column("label_total");
@@ -313,7 +268,7 @@ double licensing_signal(double ifng, double tnf, double il1b) {
 
 TEST(MscModule, LicensingFollowsItsEquationsAndRaisesPotency) {
   // Check 6. Without cytokines and without priming nothing licenses the cells: exactly 0.
-  const std::vector<double> peak_times = grid(0, 3, 0.01);
+  const std::vector<double> peak_times = time_grid(0, 3, 0.01);
   const ModelRun plain = simulate_model(kMsc, {}, peak_times, {kInfused});
   // (0 up to solver round-off, which leaves about 1e-25; a single licensed cell of the 7e7 would be 1.4e-8.)
   for (double v : plain.column("licensed_fraction")) EXPECT_LE(std::abs(v), 1e-15);
@@ -351,7 +306,7 @@ TEST(MscModule, LicensingFollowsItsEquationsAndRaisesPotency) {
 TEST(MscModule, MechanismSwitchesRemoveTheirContribution) {
   // Check 7: T_prolif_inhibition = Imax_T (1 - (1 - e_IDO)(1 - e_PGE2)(1 - e_TGFb)(1 - e_contact)); each switch
   // zeroes its production, hence its occupancy: one off lowers the peak, all four off give exactly 0.
-  const std::vector<double> times = grid(0, 3, 0.01);
+  const std::vector<double> times = time_grid(0, 3, 0.01);
   const double full = simulate_model(kMsc, {}, times, {kInfused}).peak("T_prolif_inhibition");
   for (const char* sw : {"use_IDO=0", "use_PGE2=0", "use_TGFb=0", "use_contact=0"})
     EXPECT_LT(simulate_model(kMsc, {sw}, times, {kInfused}).peak("T_prolif_inhibition"), full) << sw;
@@ -368,7 +323,7 @@ TEST(MscModule, EffectsEndWithinFourWeeksOfOneDose) {
   // the slowest signal is the efferocytosis memory, decaying at k_mem = 0.231/day once the cells are gone:
   // Effero(28)/Effero(peak ~1 d) ~ e^{-0.231 x 27} = 0.002, and the occupancy Effero/(Effero + K_effero) falls at
   // most (1 + D/K_effero) = 3.3 times less: below 0.7% of the peak. Required: below 2% for all six outputs.
-  std::vector<double> times = grid(0, 3, 0.02);
+  std::vector<double> times = time_grid(0, 3, 0.02);
   for (double t : {7.0, 14.0, 28.0}) times.push_back(t);
   const ModelRun run = simulate_model(kMsc, {}, times, {kInfused});
   for (const char* name : {"T_prolif_inhibition", "Treg_induction_boost", "B_inhibition", "M2_shift_rate",
@@ -397,8 +352,8 @@ TEST(MscModule, CellSourcesAreIdenticalAtTheirMedians) {
 
 // Area under MSC_viable_total over [28, 31] days by the trapezoid rule on a grid fine where blood empties (2 min).
 double viable_auc_second_dose(const std::vector<std::string>& overrides) {
-  std::vector<double> times = grid(28, 28.05, 0.0005);
-  for (double t : grid(28.06, 31, 0.01)) times.push_back(t);
+  std::vector<double> times = time_grid(28, 28.05, 0.0005);
+  for (double t : time_grid(28.06, 31, 0.01)) times.push_back(t);
   const ModelRun run = simulate_model(kMsc, overrides, times, {kBolus + ", every=28 d, count=2"});
   const auto v = run.column("MSC_viable_total");
   double auc = 0;
@@ -454,7 +409,7 @@ TEST(RaMscModel, WithoutCellsTheCompositionIsTheRaModel) {
   // No MSCs: every msc.* effect is exactly 0 (nothing is infused), the ra inputs they feed are therefore their
   // unconnected defaults, and the disease course is that of ra.yaml alone (tight tolerances for both runs, so the
   // extra, identically zero states cannot move the result beyond 1e-9).
-  const std::vector<double> times = grid(0, 730, 73);
+  const std::vector<double> times = time_grid(0, 730, 73);
   const ModelRun composed = simulate_model(kRaMsc, {}, times, {}, 1e-10);
   const ModelRun alone = simulate_model("models/ra.yaml", {}, times, {}, 1e-10);
   for (const char* name : kMscEffects)

@@ -8,41 +8,16 @@
 #include <string>
 #include <vector>
 
-#include "support/example_run.hpp"
+#include "support/shipped_model.hpp"
 #include "tolsim/scores/das28.hpp"
 
 namespace tolsim::testing {
 namespace {
 
-struct ModelRun {
-  SimulationResult result;
-  double last(const std::string& name) const { return result.column(name).back(); }
-  double at_time(const std::string& name, double t) const {
-    const auto column = result.column(name);
-    for (std::size_t i = 0; i < result.times.size(); ++i)
-      if (std::abs(result.times[i] - t) < 1e-9) return column[i];
-    ADD_FAILURE() << "no output at t = " << t;
-    return std::nan("");
-  }
-};
-
-// Simulates a shipped model with overrides ("NAME=VALUE") and doses ("target=..., amount=...") to t_end days.
-ModelRun simulate_model(const std::string& model, const std::vector<std::string>& overrides, double t_end,
+// Simulates a shipped model from day 0 to t_end with an output every `step` days.
+ModelRun simulate_until(const std::string& model, const std::vector<std::string>& overrides, double t_end,
                         const std::vector<std::string>& doses = {}, double step = 7) {
-  static std::map<std::string, CompiledModel>
-      compiled;  // one compilation per model file in this test program
-  auto it = compiled.find(model);
-  if (it == compiled.end()) it = compiled.emplace(model, compile_file(source_path(model))).first;
-  Scenario scenario;
-  scenario.t_end = std::to_string(t_end);
-  std::vector<double> times;
-  for (double t = 0; t <= t_end + 1e-9; t += step) times.push_back(t);
-  scenario.times = times;
-  for (const auto& o : overrides) scenario.overrides.push_back(parse_override(o));
-  for (const auto& d : doses) scenario.doses.push_back(parse_dose(d));
-  ModelRun run{simulate(it->second, make_setup(it->second, scenario))};
-  EXPECT_TRUE(run.result.ok()) << model << ": " << run.result.summary.message;
-  return run;
+  return simulate_model(model, overrides, time_grid(0, t_end, step), doses);
 }
 
 // An inflamed starting point for the immune core (densities of the order of the RA state).
@@ -53,9 +28,9 @@ TEST(ImmuneCore, HealthySetHasNoChronicInflammationFromAnyStart) {
   // The core alone carries the healthy autoantigen load. From a quiet start and from an inflamed one it must end in
   // the same quiet state: no chronic inflammation, whatever the history.
   // Ten years: memory CD4+ cells from the flare decay over years.
-  const ModelRun quiet = simulate_model("models/immune-core.yaml", {}, 3650, {}, 365);
+  const ModelRun quiet = simulate_until("models/immune-core.yaml", {}, 3650, {}, 365);
   std::vector<std::string> inflamed_start = kInflamedStart;
-  const ModelRun flared = simulate_model("models/immune-core.yaml", inflamed_start, 3650, {}, 365);
+  const ModelRun flared = simulate_until("models/immune-core.yaml", inflamed_start, 3650, {}, 365);
   for (const ModelRun* run : {&quiet, &flared}) {
     EXPECT_LT(run->last("TNF"), 1.0);            // pg/mL: healthy tissue TNF-a is at most about 1 pg/mL
     EXPECT_LT(run->last("M1_fraction"), 0.1);    // resident macrophages are M2-like
@@ -68,8 +43,8 @@ TEST(ImmuneCore, HealthySetHasNoChronicInflammationFromAnyStart) {
 TEST(RaModel, HasAStableInflamedState) {
   // The RA set settles in one inflamed state: the same from a quiet and from an inflamed start, not changing any
   // more (apart from damage, which only accumulates), with high disease activity.
-  const ModelRun from_quiet = simulate_model("models/ra.yaml", {}, 1460, {}, 28);
-  const ModelRun from_flare = simulate_model("models/ra.yaml", kInflamedStart, 1460, {}, 28);
+  const ModelRun from_quiet = simulate_until("models/ra.yaml", {}, 1460, {}, 28);
+  const ModelRun from_flare = simulate_until("models/ra.yaml", kInflamedStart, 1460, {}, 28);
   for (const char* name : {"TNF", "IL6", "Th1", "M1", "FLS", "CRP"}) {
     const double late = from_quiet.last(name), earlier = from_quiet.at_time(name, 1092);
     EXPECT_NEAR(late, earlier, 0.02 * late) << name << " still changing after 3 years";
@@ -85,7 +60,7 @@ TEST(RaModel, HasAStableInflamedState) {
 }
 
 TEST(RaModel, HealthySetOfTheRaModelStaysQuiet) {
-  const ModelRun run = simulate_model("models/ra.yaml", {"Ag_RA=0.01"}, 1460, {}, 28);
+  const ModelRun run = simulate_until("models/ra.yaml", {"Ag_RA=0.01"}, 1460, {}, 28);
   EXPECT_LT(run.last("CRP"), 5.0);  // mg/L: healthy CRP
   EXPECT_LT(run.last("SJC28"), 1.0);
   EXPECT_LT(run.last("pannus"), 0.1);
@@ -116,9 +91,9 @@ TEST(RaModel, ScoresStayInTheirValidRangesAndMatchTheScoreLibrary) {
   // Extremes of disease activity: a very high autoantigen load with aggressive synovitis and strong central pain,
   // the typical patient, and a healthy set.
   const ModelRun severe =
-      simulate_model("models/ra.yaml", {"Ag_RA=20", "FLS_gain=300", "central_pain=3"}, 730);
-  const ModelRun typical = simulate_model("models/ra.yaml", {}, 730);
-  const ModelRun healthy = simulate_model("models/ra.yaml", {"Ag_RA=0.001", "central_pain=0"}, 730);
+      simulate_until("models/ra.yaml", {"Ag_RA=20", "FLS_gain=300", "central_pain=3"}, 730);
+  const ModelRun typical = simulate_until("models/ra.yaml", {}, 730);
+  const ModelRun healthy = simulate_until("models/ra.yaml", {"Ag_RA=0.001", "central_pain=0"}, 730);
   expect_scores_in_range(severe, "severe");
   expect_scores_in_range(typical, "typical");
   expect_scores_in_range(healthy, "healthy");
@@ -142,8 +117,8 @@ struct Treated {
 };
 
 Treated treat(const std::string& dose) {
-  return {simulate_model("models/ra.yaml", {}, 533, {}, 1),
-          simulate_model("models/ra.yaml", {}, 533, {dose}, 1)};
+  return {simulate_until("models/ra.yaml", {}, 533, {}, 1),
+          simulate_until("models/ra.yaml", {}, 533, {dose}, 1)};
 }
 
 TEST(RaTherapies, MethotrexateInhibitsTCellsAndLowersActivity) {
