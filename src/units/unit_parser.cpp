@@ -83,6 +83,8 @@ constexpr Atom kAtoms[] = {
     {"wk", 604800, 0, kTime, false},
     {"week", 604800, 0, kTime, false},
     {"weeks", 604800, 0, kTime, false},
+    {"month", 2629800, 0, kTime, false},  // a twelfth of a Julian year: 30.4375 d
+    {"months", 2629800, 0, kTime, false},
     {"yr", 31557600, 0, kTime, false},
     {"year", 31557600, 0, kTime, false},
     {"years", 31557600, 0, kTime, false},
