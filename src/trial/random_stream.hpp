@@ -20,6 +20,7 @@ enum class Purpose : std::uint64_t {
   kRandomisation = 4,
   kNoise = 5,
   kDropout = 6,
+  kBaselineNoise = 7,  // the day-0 measurement when screening is on measured values
 };
 
 // The quantile u in (0, 1) of a standard normal truncated to [a, b] (a < b, infinite allowed).

@@ -87,6 +87,25 @@ class LastOutputs : public Observer {
   std::vector<double> last;
 };
 
+// A measurement of the model value x with noise entry n and the standard normal draw z.
+double with_noise(const NoiseSpec& n, double x, double z) {
+  switch (n.kind) {
+    case NoiseSpec::Kind::kProportional:
+      x *= std::exp(std::sqrt(std::log1p(n.cv * n.cv)) * z);
+      break;
+    case NoiseSpec::Kind::kAdditive:
+    case NoiseSpec::Kind::kVas:
+      x += n.sd * z;
+      break;
+    case NoiseSpec::Kind::kCount:
+      x = std::round(x + n.sd * z);
+      break;
+  }
+  if (n.lower) x = std::max(x, *n.lower);
+  if (n.upper) x = std::min(x, *n.upper);
+  return x;
+}
+
 class TrialRunner {
  public:
   TrialRunner(std::shared_ptr<const TrialDesign> design, const RunOptions& options)
@@ -216,6 +235,33 @@ class TrialRunner {
       if (f.per_body_weight) f.rate *= factor;
   }
 
+  // The day-0 noise draws of a candidate, one per noise entry in the spec's order. When screening is on measured
+  // values, screening, selection and the day-0 visit all apply these same draws: one measurement, seen by all.
+  std::vector<double> baseline_draws(int replicate, int index) const {
+    RandomStream s(seed_, Purpose::kBaselineNoise, static_cast<std::uint64_t>(replicate),
+                   static_cast<std::uint64_t>(index));
+    std::vector<double> z;
+    for (std::size_t k = 0; k < g_.spec.noise.size(); ++k) z.push_back(s.normal());
+    return z;
+  }
+
+  // The day-0 measurement of `name` whose model value is x (x itself when no noise entry names it).
+  double measure_baseline(const std::string& name, double x, const std::vector<double>& draws) const {
+    for (std::size_t k = 0; k < g_.spec.noise.size(); ++k)
+      if (g_.spec.noise[k].observable == name) x = with_noise(g_.spec.noise[k], x, draws[k]);
+    return x;
+  }
+
+  // The baseline columns as screening and selection see them: measured or the model's values.
+  std::vector<double> screened_baseline(int replicate, const Candidate& c) const {
+    if (!g_.spec.population.screen_measured) return c.baseline;
+    const std::vector<double> draws = baseline_draws(replicate, c.index);
+    std::vector<double> values = c.baseline;
+    for (std::size_t b = 0; b < values.size(); ++b)
+      values[b] = measure_baseline(g_.baseline_columns[b], values[b], draws);
+    return values;
+  }
+
   Candidate screen(int replicate, int index) {
     Candidate c;
     c.index = index;
@@ -319,7 +365,7 @@ class TrialRunner {
     for (int j : g_.baseline_outputs) c.baseline.push_back(last.last[static_cast<std::size_t>(j)]);
 
     // Criteria see [baseline..., covariates...]; untreated(X) reads the same slots before any prior therapy.
-    std::vector<double> values = c.baseline, before = untreated;
+    std::vector<double> values = screened_baseline(replicate, c), before = untreated;
     values.insert(values.end(), c.covariates.begin(), c.covariates.end());
     before.insert(before.end(), c.covariates.begin(), c.covariates.end());
     for (const auto& criterion : plausibility_)
@@ -372,27 +418,16 @@ class TrialRunner {
     // Measurement noise: every draw is made whether or not the visit is observed, so streams stay aligned.
     RandomStream ns(seed_, Purpose::kNoise, static_cast<std::uint64_t>(replicate),
                     static_cast<std::uint64_t>(c.index));
+    const std::vector<double> day0 = baseline_draws(replicate, c.index);  // used when screening was on them
     for (std::size_t v = 0; v < n_visits; ++v)
       for (std::size_t j = 0; j < n_measured; ++j) {
         double& x = out.measured[v * n_measured + j];
         for (const auto& n : g_.spec.noise) {
           if (n.observable != g_.measured[j]) continue;
           const double z = ns.normal();
-          switch (n.kind) {
-            case NoiseSpec::Kind::kProportional:
-              x *= std::exp(std::sqrt(std::log1p(n.cv * n.cv)) * z);
-              break;
-            case NoiseSpec::Kind::kAdditive:
-            case NoiseSpec::Kind::kVas:
-              x += n.sd * z;
-              break;
-            case NoiseSpec::Kind::kCount:
-              x = std::round(x + n.sd * z);
-              break;
-          }
-          if (n.lower) x = std::max(x, *n.lower);
-          if (n.upper) x = std::min(x, *n.upper);
+          if (v > 0 || !g_.spec.population.screen_measured) x = with_noise(n, x, z);
         }
+        if (v == 0 && g_.spec.population.screen_measured) x = measure_baseline(g_.measured[j], x, day0);
         if (!observed[v]) x = kNaN;
       }
     std::vector<unsigned char> events;
@@ -490,8 +525,8 @@ class TrialRunner {
       target.min_selected = size_;
       std::vector<double> plausible, uniforms;
       for (int i : pool) {
-        const Candidate& c = cands[static_cast<std::size_t>(i)];
-        for (int col : columns) plausible.push_back(c.baseline[static_cast<std::size_t>(col)]);
+        const std::vector<double> seen = screened_baseline(r, cands[static_cast<std::size_t>(i)]);
+        for (int col : columns) plausible.push_back(seen[static_cast<std::size_t>(col)]);
         RandomStream us(seed_, Purpose::kSelection, static_cast<std::uint64_t>(r),
                         static_cast<std::uint64_t>(i));
         uniforms.push_back(us.uniform());

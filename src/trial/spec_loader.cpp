@@ -174,9 +174,15 @@ class SpecReader {
     }
     MapReader r(file_, node, "population", d_,
                 {"size", "max_candidates", "selection_pool", "covariates", "run_in", "plausibility",
-                 "inclusion", "target", "target_correlation", "parameter_correlations"});
+                 "inclusion", "target", "target_correlation", "parameter_correlations", "screen_on"});
     if (!r.ok()) return;
     p.location = r.location();
+    if (auto on = r.string("screen_on")) {
+      if (*on == "measured")
+        p.screen_measured = true;
+      else if (*on != "model")
+        r.error(r.node("screen_on"), fmt::format("screen_on = '{}': must be 'model' or 'measured'", *on));
+    }
     if (auto n = r.integer("size")) {
       if (*n < 1) r.error(r.node("size"), fmt::format("size = {}: must be >= 1", *n));
       p.size = *n;

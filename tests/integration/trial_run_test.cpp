@@ -440,6 +440,72 @@ noise:
   EXPECT_NEAR(gs, 8.0, 4 * 8 / std::sqrt(2 * n));
 }
 
+TEST(TrialRun, ScreeningOnMeasuredValuesEnrolsOnTheDayZeroMeasurementAndRegressesToTheMean) {
+  // Everyone's true X is 100 at day 0 and 100 e^(-0.05 t) after; X is measured as 100 exp(s z), s^2 = ln(1.04).
+  // Inclusion X >= 110 on the measured value enrols a share P(z >= a) = 1 - Phi(a), a = ln(1.1) / s, and every
+  // enrolled patient's day-0 measurement is the one screened, so its mean is the truncated mean
+  // 100 e^(s^2/2) Phi(s - a) / (1 - Phi(a)). At day 28 the draw is new: the mean is back at
+  // 100 e^(-1.4) e^(s^2/2) (regression to the mean). On model values nobody (X = 100) would be enrolled.
+  const std::string text = R"yaml(name: m
+model: decay.yaml
+population:
+  size: 1500
+  inclusion: ["X >= 110"]
+  screen_on: measured
+arms: {a: {ratio: 1}}
+visits: [0, 28]
+endpoints: {x: {value: X}}
+noise:
+  X: {type: proportional, cv: 0.2}
+)yaml";
+  const auto design = design_of(text);
+  const TrialResult result = run_trial(design, RunOptions{});
+  const auto& rep = result.replicates[0];
+  const double s = std::sqrt(std::log(1.04)), a = std::log(1.1) / s;
+  const auto phi = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
+  const double included = rep.screening.at("included"), excluded = rep.screening.at("excluded");
+  const double screened = included + excluded;  // the last batch's extra inclusions are "not_needed"
+  const double share = 1 - phi(a);
+  EXPECT_EQ(static_cast<int>(rep.patients.size()), 1500);
+  EXPECT_NEAR(included / screened, share, 4 * std::sqrt(share * (1 - share) / screened));
+  const std::size_t x = static_cast<std::size_t>(
+      std::find(design->measured.begin(), design->measured.end(), "X") - design->measured.begin());
+  const std::size_t n_measured = design->measured.size();
+  double day0 = 0, day0_sq = 0, day28 = 0, day28_sq = 0;
+  for (const auto& p : rep.patients) {
+    EXPECT_GE(p.measured[x], 110.0);
+    day0 += p.measured[x] / 1500;
+    day0_sq += p.measured[x] * p.measured[x] / 1500;
+    const double later = p.measured[n_measured + x] / std::exp(-1.4);
+    day28 += later / 1500;
+    day28_sq += later * later / 1500;
+  }
+  const double m = std::exp(s * s / 2);
+  const double sd0 = std::sqrt(day0_sq - day0 * day0);
+  EXPECT_NEAR(day0, 100 * m * phi(s - a) / (1 - phi(a)), 4 * sd0 / std::sqrt(1500.0));
+  const double sd28 = std::sqrt(day28_sq - day28 * day28);
+  EXPECT_NEAR(day28, 100 * m, 4 * sd28 / std::sqrt(1500.0));
+
+  // The same trial screened on the model's values enrols nobody; a bad value is an error at its line.
+  std::string on_model = text;
+  on_model.replace(on_model.find("measured"), 8, "model");
+  auto spec = load_trial_spec_from_string(on_model, kData + "inline.yaml");
+  spec.population.max_candidates = 100;
+  const TrialResult none = screen_only(bind_trial(std::move(spec)));
+  EXPECT_EQ(none.replicates[0].screening.count("included"), 0u);
+  std::string bad = text;
+  bad.replace(bad.find("measured"), 8, "noisy");
+  try {
+    (void)design_of(bad);
+    ADD_FAILURE() << "no error for screen_on: noisy";
+  } catch (const TrialError& e) {
+    EXPECT_THAT(
+        e.diagnostics().items().at(0).to_string(),
+        ::testing::HasSubstr(
+            "inline.yaml:6:14: error: population: screen_on = 'noisy': must be 'model' or 'measured'"));
+  }
+}
+
 TEST(TrialRun, PowerIsTheShareOfReplicatesWithASignificantPrimaryEndpoint) {
   // "drug": D > 1 holds for every active patient (D(14) = 160 e^(-1.4) = 39.5) and no control patient: Fisher's
   // p is far below 0.05 in every replicate, so power = 1. "x_low": X(14) = 49.7 < 60 in both arms, p = 1, power = 0.

@@ -78,6 +78,9 @@ struct PopulationSpec {
   std::vector<TargetSpec> target;       // empty: no selection
   std::vector<double> target_correlation;
   std::vector<ParameterCorrelation> parameter_correlations;  // empty: parameters are drawn independently
+  // Screening and selection see the measured baseline (model value + the day-0 noise draw, which is also the day-0
+  // visit's measurement), so enrolment on noisy values regresses to the mean; false: the model's values.
+  bool screen_measured = false;
   SourceLocation location;
 };
 
