@@ -109,6 +109,35 @@ WelchTest welch_t_test(std::span<const double> a, std::span<const double> b, dou
   return result;
 }
 
+TTest paired_t_test(std::span<const double> a, std::span<const double> b, double confidence) {
+  check_values("stats::paired_t_test", "a", a, 2);
+  check_values("stats::paired_t_test", "b", b, 2);
+  check_confidence("stats::paired_t_test", confidence);
+  if (a.size() != b.size())
+    throw std::invalid_argument(fmt::format(
+        "stats::paired_t_test: a has {} values and b {}: pairs need equal lengths", a.size(), b.size()));
+  std::vector<double> d(a.size());
+  for (std::size_t i = 0; i < a.size(); ++i) d[i] = a[i] - b[i];
+  const Moments m = moments(d);
+  const double n = static_cast<double>(d.size());
+  TTest result;
+  result.difference = m.mean;
+  result.df = n - 1.0;
+  const double se = std::sqrt(m.variance / n);
+  if (se == 0.0) {  // every difference equal: see welch_t_test
+    result.ci = {result.difference, result.difference};
+    result.t = result.difference == 0.0 ? kNaN : std::copysign(kInf, result.difference);
+    result.p = result.difference == 0.0 ? kNaN : 0.0;
+    return result;
+  }
+  result.t = result.difference / se;
+  const boost::math::students_t_distribution<double> t_dist(result.df);
+  result.p = 2.0 * boost::math::cdf(boost::math::complement(t_dist, std::abs(result.t)));
+  const double half = t_quantile(result.df, confidence) * se;
+  result.ci = {result.difference - half, result.difference + half};
+  return result;
+}
+
 double quantile(std::span<const double> values, double q) {
   check_values("stats::quantile", "values", values, 1);
   if (!(q >= 0.0 && q <= 1.0))

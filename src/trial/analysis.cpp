@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <numeric>
 
 #include "tolsim/stats/continuous.hpp"
@@ -75,9 +76,11 @@ void analyse(const TrialDesign& g, const EndpointEvaluator& endpoints, Replicate
       std::vector<std::vector<double>> values(spec.arms.size());
       std::vector<std::vector<unsigned char>> events(spec.arms.size());
       std::vector<int> missing(spec.arms.size(), 0);
+      std::vector<std::map<int, double>> by_patient(spec.arms.size());  // every_arm: candidate -> value
       for (const auto& p : rep.patients) {
         const double x = p.endpoint_values[static_cast<std::size_t>(v) * n_endpoints + k];
         const auto a = static_cast<std::size_t>(p.arm);
+        if (!std::isnan(x)) by_patient[a][p.candidate] = x;
         if (std::isnan(x)) {
           ++missing[a];
           if (e.binary()) values[a].push_back(0.0);  // non-responder imputation
@@ -143,7 +146,8 @@ void analyse(const TrialDesign& g, const EndpointEvaluator& endpoints, Replicate
             cmp.upper = rd.ci.upper;
             cmp.p_value = rd.p_fisher;
           }
-          cmp.test = "Fisher exact; Newcombe CI of the risk difference";
+          cmp.test = spec.every_arm ? "Fisher exact; Newcombe CI (arms taken as independent, not paired)"
+                                    : "Fisher exact; Newcombe CI of the risk difference";
         } else if (e.kind == K::kTimeTo) {
           std::vector<double> t = values[a];
           t.insert(t.end(), values[c].begin(), values[c].end());
@@ -158,7 +162,23 @@ void analyse(const TrialDesign& g, const EndpointEvaluator& endpoints, Replicate
               cmp.p_value = kNaN;  // e.g. no event in either arm
             }
           }
-          cmp.test = "log-rank";
+          cmp.test = spec.every_arm ? "log-rank (arms taken as independent, not paired)" : "log-rank";
+        } else if (spec.every_arm) {
+          // The same patients in both arms: the paired t-test on the patients measured in both.
+          std::vector<double> xa, xc;
+          for (const auto& [patient, x] : by_patient[a])
+            if (auto it = by_patient[c].find(patient); it != by_patient[c].end()) {
+              xa.push_back(x);
+              xc.push_back(it->second);
+            }
+          if (xa.size() >= 2) {
+            const auto w = stats::paired_t_test(xa, xc);
+            cmp.difference = w.difference;
+            cmp.lower = w.ci.lower;
+            cmp.upper = w.ci.upper;
+            cmp.p_value = w.p;
+          }
+          cmp.test = "paired t (the same patients in both arms)";
         } else {
           if (values[a].size() >= 2 && values[c].size() >= 2) {
             const auto w = stats::welch_t_test(values[a], values[c]);

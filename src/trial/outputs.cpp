@@ -94,26 +94,30 @@ std::string patients_csv(const TrialResult& result) {
   for (const auto& b : g.baseline_columns) cell(out, ",baseline_", csv_text(b));
   out += ",dropout_time,solve_failure\n";
   for (const auto& rep : result.replicates) {
-    std::vector<const PatientOutcome*> by_candidate(rep.candidates.size(), nullptr);
-    for (const auto& p : rep.patients) by_candidate[static_cast<std::size_t>(p.candidate)] = &p;
+    // One row per candidate and arm it was treated in (several with `allocation: every_arm`), one if untreated.
+    std::vector<std::vector<const PatientOutcome*>> by_candidate(rep.candidates.size());
+    for (const auto& p : rep.patients) by_candidate[static_cast<std::size_t>(p.candidate)].push_back(&p);
     for (const auto& c : rep.candidates) {
-      const PatientOutcome* p = by_candidate[static_cast<std::size_t>(c.index)];
-      out += fmt::format("{},{},{},{},{}", rep.replicate, c.index, to_string(c.status), csv_text(c.reason),
-                         p ? csv_text(g.spec.arms[static_cast<std::size_t>(p->arm)].name) : "");
-      for (std::size_t k = 0; k < g.spec.population.covariates.size(); ++k) {
-        const auto& cov = g.spec.population.covariates[k];
-        const double x = k < c.covariates.size() ? c.covariates[k] : kNaN;
-        out += ",";
-        if (cov.kind == CovariateSpec::Kind::kCategorical && std::isfinite(x))
-          out += csv_text(cov.levels[static_cast<std::size_t>(x)].first);
-        else
-          out += csv_number(x);
+      auto outcomes = by_candidate[static_cast<std::size_t>(c.index)];
+      if (outcomes.empty()) outcomes.push_back(nullptr);
+      for (const PatientOutcome* p : outcomes) {
+        out += fmt::format("{},{},{},{},{}", rep.replicate, c.index, to_string(c.status), csv_text(c.reason),
+                           p ? csv_text(g.spec.arms[static_cast<std::size_t>(p->arm)].name) : "");
+        for (std::size_t k = 0; k < g.spec.population.covariates.size(); ++k) {
+          const auto& cov = g.spec.population.covariates[k];
+          const double x = k < c.covariates.size() ? c.covariates[k] : kNaN;
+          out += ",";
+          if (cov.kind == CovariateSpec::Kind::kCategorical && std::isfinite(x))
+            out += csv_text(cov.levels[static_cast<std::size_t>(x)].first);
+          else
+            out += csv_number(x);
+        }
+        for (std::size_t k = 0; k < g.varied.size(); ++k)
+          cell(out, ",", csv_number(k < c.parameters.size() ? c.parameters[k] : kNaN));
+        for (std::size_t k = 0; k < g.baseline_columns.size(); ++k)
+          cell(out, ",", csv_number(k < c.baseline.size() ? c.baseline[k] : kNaN));
+        out += fmt::format(",{},{}\n", p ? csv_number(p->dropout_time) : "", p ? csv_text(p->failure) : "");
       }
-      for (std::size_t k = 0; k < g.varied.size(); ++k)
-        cell(out, ",", csv_number(k < c.parameters.size() ? c.parameters[k] : kNaN));
-      for (std::size_t k = 0; k < g.baseline_columns.size(); ++k)
-        cell(out, ",", csv_number(k < c.baseline.size() ? c.baseline[k] : kNaN));
-      out += fmt::format(",{},{}\n", p ? csv_number(p->dropout_time) : "", p ? csv_text(p->failure) : "");
     }
   }
   return out;

@@ -558,28 +558,39 @@ class TrialRunner {
   // are not simulated again.
   void treat_all(int r, ReplicateResult& rep, const std::vector<int>& pool,
                  std::vector<PatientOutcome> finished) {
-    // 3. Randomisation: permuted blocks in the allocation ratio.
-    const std::vector<int> arms = detail::randomise(g_.spec, seed_, r, static_cast<int>(pool.size()));
+    // 3. Randomisation: permuted blocks in the allocation ratio; or every patient in every arm (virtual twins),
+    // as job k * arms + a.
+    const int n_arms = static_cast<int>(g_.spec.arms.size());
+    const bool twins = g_.spec.every_arm;
+    const std::size_t n_jobs = twins ? pool.size() * static_cast<std::size_t>(n_arms) : pool.size();
+    const std::vector<int> arms =
+        twins ? std::vector<int>{} : detail::randomise(g_.spec, seed_, r, static_cast<int>(pool.size()));
+    const auto candidate_of = [&](std::size_t j) {
+      return pool[twins ? j / static_cast<std::size_t>(n_arms) : j];
+    };
+    const auto arm_of = [&](std::size_t j) {
+      return twins ? static_cast<int>(j % static_cast<std::size_t>(n_arms)) : arms[j];
+    };
 
     // 4. Treatment and measurement.
-    rep.patients.resize(pool.size());
-    std::vector<unsigned char> done(pool.size(), 0);
-    std::map<int, std::size_t> position;
-    for (std::size_t k = 0; k < pool.size(); ++k) position[pool[k]] = k;
+    rep.patients.resize(n_jobs);
+    std::vector<unsigned char> done(n_jobs, 0);
+    std::map<std::pair<int, int>, std::size_t> position;  // (candidate, arm) -> job
+    for (std::size_t j = 0; j < n_jobs; ++j) position[{candidate_of(j), arm_of(j)}] = j;
     for (auto& p : finished)
-      if (auto it = position.find(p.candidate); it != position.end()) {
+      if (auto it = position.find({p.candidate, p.arm}); it != position.end()) {
         done[it->second] = 1;
         rep.patients[it->second] = std::move(p);
       }
     std::vector<std::size_t> todo;
-    for (std::size_t k = 0; k < pool.size(); ++k)
-      if (!done[k]) todo.push_back(k);
-    std::atomic<long> treated{static_cast<long>(pool.size() - todo.size())};
+    for (std::size_t j = 0; j < n_jobs; ++j)
+      if (!done[j]) todo.push_back(j);
+    std::atomic<long> treated{static_cast<long>(n_jobs - todo.size())};
     detail::parallel_for(static_cast<long>(todo.size()), threads_, options_.stop, [&](long i) {
-      const std::size_t k = todo[static_cast<std::size_t>(i)];
-      rep.patients[k] = treat(r, rep.candidates[static_cast<std::size_t>(pool[k])], arms[k]);
-      done[k] = 1;
-      report("treatment", treated.fetch_add(1) + 1, static_cast<long>(pool.size()));
+      const std::size_t j = todo[static_cast<std::size_t>(i)];
+      rep.patients[j] = treat(r, rep.candidates[static_cast<std::size_t>(candidate_of(j))], arm_of(j));
+      done[j] = 1;
+      report("treatment", treated.fetch_add(1) + 1, static_cast<long>(n_jobs));
     });
     rep.complete = std::find(done.begin(), done.end(), 0) == done.end();
     if (!rep.complete) {  // stopped: keep the patients finished

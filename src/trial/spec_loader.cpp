@@ -54,7 +54,7 @@ class SpecReader {
         file_, file_.root(), "trial", d_,
         {"tolsim",     "name",    "description", "source",       "model",       "seed",      "replicates",
          "population", "arms",    "background",  "visits",       "duration",    "endpoints", "noise",
-         "dropout",    "primary", "published",   "trajectories", "assumptions", "solver"});
+         "dropout",    "primary", "published",   "trajectories", "assumptions", "solver",    "allocation"});
     if (!top.ok()) return s;
     s.name = top.string("name").value_or(std::filesystem::path(file_.path()).stem().string());
     s.description = top.string("description").value_or("");
@@ -73,6 +73,13 @@ class SpecReader {
       } catch (const std::exception&) {
         top.error(top.node("seed"), fmt::format("seed '{}' must be a whole number >= 0", text));
       }
+    }
+    if (auto a = top.string("allocation")) {
+      if (*a == "every_arm")
+        s.every_arm = true;
+      else if (*a != "randomised")
+        top.error(top.node("allocation"),
+                  fmt::format("allocation = '{}': must be 'randomised' or 'every_arm'", *a));
     }
     if (auto r = top.integer("replicates")) {
       if (*r < 1) top.error(top.node("replicates"), fmt::format("replicates = {}: must be >= 1", *r));

@@ -24,6 +24,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -503,6 +504,70 @@ noise:
         e.diagnostics().items().at(0).to_string(),
         ::testing::HasSubstr(
             "inline.yaml:6:14: error: population: screen_on = 'noisy': must be 'model' or 'measured'"));
+  }
+}
+
+TEST(TrialRun, EveryArmAllocationTreatsEachPatientInEveryArmAndPairsTheComparison) {
+  // three.yaml: X stays at the patient's a (lognormal, cv 0.2). Arm `dosed` adds a 1 mg bolus into 1 L at day 0,
+  // so each patient's X is a + 1 there and a in `control`: the paired difference is exactly 1 for everyone (CI of
+  // width 0), while unpaired arms would carry the spread of a (Welch CI half-width about 2 x 0.2 x sqrt(2 / 40)).
+  const auto design = design_of(R"yaml(name: twins
+model: three.yaml
+allocation: every_arm
+population: {size: 40}
+arms:
+  control: {ratio: 1}
+  dosed: {ratio: 1, doses: [{target: X, amount: 1 mg}]}
+visits: [0, 7]
+endpoints: {x: {value: X}, high: {responder: "X > 1.5"}}
+)yaml");
+  const TrialResult result = run_trial(design, RunOptions{});
+  const auto& rep = result.replicates[0];
+  ASSERT_EQ(rep.patients.size(), 80u);
+  std::map<int, std::vector<const PatientOutcome*>> by_candidate;
+  for (const auto& p : rep.patients) by_candidate[p.candidate].push_back(&p);
+  ASSERT_EQ(by_candidate.size(), 40u);
+  const std::size_t a_index = varied_index(*design, "a");
+  for (const auto& [candidate, outcomes] : by_candidate) {
+    ASSERT_EQ(outcomes.size(), 2u);
+    EXPECT_NE(outcomes[0]->arm, outcomes[1]->arm);
+    const double a = rep.candidates[static_cast<std::size_t>(candidate)].parameters[a_index];
+    for (const PatientOutcome* p : outcomes)
+      EXPECT_NEAR(p->endpoint_values[2],
+                  a + (design->spec.arms[static_cast<std::size_t>(p->arm)].name == "dosed"),
+                  1e-6);  // visit 1, endpoint x
+  }
+  const auto cmp = std::find_if(rep.comparisons.begin(), rep.comparisons.end(),
+                                [](const ArmComparison& c) { return c.endpoint == "x" && c.visit == 7; });
+  ASSERT_NE(cmp, rep.comparisons.end());
+  EXPECT_THAT(cmp->test, ::testing::HasSubstr("paired t"));
+  EXPECT_NEAR(cmp->difference, 1.0, 1e-6);
+  EXPECT_LT(cmp->upper - cmp->lower, 1e-5);
+  const auto binary =
+      std::find_if(rep.comparisons.begin(), rep.comparisons.end(),
+                   [](const ArmComparison& c) { return c.endpoint == "high" && c.visit == 7; });
+  ASSERT_NE(binary, rep.comparisons.end());
+  EXPECT_THAT(binary->test, ::testing::HasSubstr("not paired"));
+
+  // patients.csv: one row per candidate and arm treated, one per candidate not treated.
+  testing::TempDir tmp;
+  OutputOptions options;
+  options.report = false;
+  write_trial_outputs(result, tmp.path("out"), options);
+  const std::string csv = read(tmp.path("out") + "/patients.csv");
+  const long rows = std::count(csv.begin(), csv.end(), '\n') - 1;
+  EXPECT_EQ(rows, static_cast<long>(rep.candidates.size()) + 40);
+
+  // A bad allocation is an error at its line.
+  try {
+    (void)design_of(
+        "name: t\nmodel: three.yaml\nallocation: crossover\npopulation: {size: 2}\n"
+        "arms: {a: {ratio: 1}}\nvisits: [0]\nendpoints: {x: {value: X}}\n");
+    ADD_FAILURE() << "no error for allocation: crossover";
+  } catch (const TrialError& e) {
+    EXPECT_THAT(e.diagnostics().items().at(0).to_string(),
+                ::testing::HasSubstr("inline.yaml:3:13: error: trial: allocation = 'crossover': must be "
+                                     "'randomised' or 'every_arm'"));
   }
 }
 

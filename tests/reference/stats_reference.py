@@ -91,6 +91,7 @@ def proportions():
 A = np.array([5.1, 4.9, 6.2, 5.8, 6.0, 5.5, 5.3, 6.1])
 B = np.array([4.2, 4.8, 5.0, 4.4, 4.9, 4.6])
 C = np.array([5.0, 5.0, 5.0, 5.0])  # zero variance
+D = np.array([4.8, 5.0, 5.7, 5.9, 5.4, 5.6, 4.9, 5.5])  # the same 8 subjects as A, under another treatment
 
 
 def summary(x, conf):
@@ -117,6 +118,16 @@ def welch(a, b, conf):
     return diff, float(diff - q * se), float(diff + q * se), float(res.statistic), float(df), float(res.pvalue)
 
 
+def paired(a, b, conf):
+    """scipy.stats.ttest_rel for t and p; the interval is the t interval of the mean difference."""
+    res = stats.ttest_rel(a, b)
+    d = a - b
+    n = len(d)
+    diff = float(np.mean(d))
+    lo, hi = stats.t.interval(conf, n - 1, loc=diff, scale=float(np.std(d, ddof=1)) / math.sqrt(n))
+    return diff, float(lo), float(hi), float(res.statistic), float(n - 1), float(res.pvalue)
+
+
 def continuous():
     print("# continuous")
     show("A", *map(float, A))
@@ -127,6 +138,9 @@ def continuous():
     show("welch(A, B, 0.95): diff, lo, hi, t, df, p", *welch(A, B, 0.95))
     show("welch(B, A, 0.90): diff, lo, hi, t, df, p", *welch(B, A, 0.90))
     show("welch(A, C, 0.95): diff, lo, hi, t, df, p", *welch(A, C, 0.95))
+    show("D", *map(float, D))
+    show("paired(A, D, 0.95): diff, lo, hi, t, df, p", *paired(A, D, 0.95))
+    show("paired(D, A, 0.90): diff, lo, hi, t, df, p", *paired(D, A, 0.90))
     q_values = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0])
     for q in (0.0, 0.1, 0.25, 0.5, 0.9, 1.0):
         show(f"np.quantile([3,1,4,1,5,9,2,6], {q})", float(np.quantile(q_values, q)))

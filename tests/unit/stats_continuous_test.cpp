@@ -98,6 +98,35 @@ INSTANTIATE_TEST_SUITE_P(
                       WelchCase{&kA, &kConstant, 0.95, 0.61249999999999982, 0.20676214391559344,
                                 1.0182378560844061, 3.5696258853462979, 7.0, 0.0091014730088208561}));
 
+// ref: paired(A, D, 0.95) and paired(D, A, 0.90): diff, lo, hi, t, df, p (scipy.stats.ttest_rel).
+const std::vector<double> kD = {4.8, 5.0, 5.7, 5.9, 5.4, 5.6, 4.9, 5.5};
+
+TEST(StatsContinuous, PairedTTestMatchesScipyTtestRel) {
+  const TTest ad = paired_t_test(kA, kD);
+  expect_close(ad.difference, 0.26249999999999984, 1e-12);
+  // The lower bound is a near-cancellation (0.2625 - 0.2641): 1e-9 of the half-width, not of the bound.
+  EXPECT_NEAR(ad.ci.lower, -0.0016368755059861795, 1e-9 * 0.2641);
+  expect_close(ad.ci.upper, 0.52663687550598581);
+  expect_close(ad.t, 2.3499705018511743);
+  EXPECT_EQ(ad.df, 7.0);
+  expect_close(ad.p, 0.051089701474210207);
+  const TTest da = paired_t_test(kD, kA, 0.90);
+  expect_close(da.difference, -0.26249999999999984, 1e-12);
+  expect_close(da.ci.lower, -0.47413111768289251);
+  expect_close(da.ci.upper, -0.050868882317107206);
+  expect_close(da.p, 0.051089701474210207);
+  // Pairing matters: the same numbers unpaired give Welch's larger standard error (closed form: t_paired > t_welch
+  // whenever the pairs are positively correlated, as A and D are).
+  EXPECT_GT(std::abs(ad.t), std::abs(welch_t_test(kA, kD).t));
+  // Every difference equal: as welch_t_test with two constant samples.
+  const std::vector<double> one_two_three = {1, 2, 3}, zero_one_two = {0, 1, 2};
+  const TTest same = paired_t_test(one_two_three, zero_one_two);
+  EXPECT_EQ(same.difference, 1.0);
+  EXPECT_EQ(same.p, 0.0);
+  EXPECT_THAT([&] { paired_t_test(kA, kB); }, ::testing::ThrowsMessage<std::invalid_argument>(
+                                                  ::testing::HasSubstr("pairs need equal lengths")));
+}
+
 // Both samples constant: the documented choice (continuous.hpp) is p = 0 when the means differ and NaN when not.
 TEST(StatsContinuous, WelchOfTwoConstantSamples) {
   const std::vector<double> other = {7.0, 7.0, 7.0};

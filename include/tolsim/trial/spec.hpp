@@ -181,6 +181,9 @@ struct TrialSpec {
   int replicates = 1;
   PopulationSpec population;
   std::vector<ArmSpec> arms;
+  // Randomised (each patient in one arm, by the ratios) or every_arm: each patient is simulated in every arm
+  // (virtual twins), and continuous comparisons are paired.
+  bool every_arm = false;
   std::vector<DoseSpec> background;  // given in every arm (and in the run-in when `background_in_run_in`)
   std::vector<double> visits;        // model time units, ascending, starting at 0 (baseline)
   double duration = 0.0;             // end of follow-up (>= last visit)
