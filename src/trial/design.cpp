@@ -224,6 +224,8 @@ std::shared_ptr<const TrialDesign> bind_trial(const TrialSpec& spec, const Compi
     }
   }
   for (const auto& n : spec.noise) require_output(n.observable, n.location, "noise");
+  for (const auto& [name, loading] : spec.fluctuation.loadings)
+    require_output(name, spec.fluctuation.location, "fluctuation");
   for (const auto& name : spec.trajectories.observables) {
     auto j = m.find_output(name);
     if (!j)

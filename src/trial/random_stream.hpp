@@ -21,6 +21,7 @@ enum class Purpose : std::uint64_t {
   kNoise = 5,
   kDropout = 6,
   kBaselineNoise = 7,  // the day-0 measurement when screening is on measured values
+  kFluctuation = 8,    // the shared between-visit factor, one draw per visit
 };
 
 // The quantile u in (0, 1) of a standard normal truncated to [a, b] (a < b, infinite allowed).

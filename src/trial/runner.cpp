@@ -252,13 +252,32 @@ class TrialRunner {
     return x;
   }
 
-  // The baseline columns as screening and selection see them: measured or the model's values.
+  // The log of the shared between-visit fluctuation factor at each visit (zeros without `fluctuation:`).
+  std::vector<double> fluctuation_draws(int replicate, int index) const {
+    std::vector<double> w(g_.spec.visits.size(), 0.0);
+    if (g_.spec.fluctuation.sd <= 0) return w;
+    RandomStream s(seed_, Purpose::kFluctuation, static_cast<std::uint64_t>(replicate),
+                   static_cast<std::uint64_t>(index));
+    for (double& x : w) x = g_.spec.fluctuation.sd * s.normal();
+    return w;
+  }
+
+  double loading_of(const std::string& name) const {
+    for (const auto& [observable, loading] : g_.spec.fluctuation.loadings)
+      if (observable == name) return loading;
+    return 0.0;
+  }
+
+  // The baseline columns as screening and selection see them: measured (fluctuation and noise of day 0) or the
+  // model's values.
   std::vector<double> screened_baseline(int replicate, const Candidate& c) const {
     if (!g_.spec.population.screen_measured) return c.baseline;
     const std::vector<double> draws = baseline_draws(replicate, c.index);
+    const double wobble = fluctuation_draws(replicate, c.index).front();
     std::vector<double> values = c.baseline;
     for (std::size_t b = 0; b < values.size(); ++b)
-      values[b] = measure_baseline(g_.baseline_columns[b], values[b], draws);
+      values[b] = measure_baseline(g_.baseline_columns[b],
+                                   values[b] * std::exp(loading_of(g_.baseline_columns[b]) * wobble), draws);
     return values;
   }
 
@@ -419,9 +438,11 @@ class TrialRunner {
     RandomStream ns(seed_, Purpose::kNoise, static_cast<std::uint64_t>(replicate),
                     static_cast<std::uint64_t>(c.index));
     const std::vector<double> day0 = baseline_draws(replicate, c.index);  // used when screening was on them
+    const std::vector<double> wobble = fluctuation_draws(replicate, c.index);
     for (std::size_t v = 0; v < n_visits; ++v)
       for (std::size_t j = 0; j < n_measured; ++j) {
         double& x = out.measured[v * n_measured + j];
+        x *= std::exp(loading_of(g_.measured[j]) * wobble[v]);
         for (const auto& n : g_.spec.noise) {
           if (n.observable != g_.measured[j]) continue;
           const double z = ns.normal();

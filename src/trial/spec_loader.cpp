@@ -50,11 +50,11 @@ class SpecReader {
   TrialSpec read() {
     TrialSpec s;
     s.location = file_.file_location();
-    MapReader top(
-        file_, file_.root(), "trial", d_,
-        {"tolsim",     "name",    "description", "source",       "model",       "seed",      "replicates",
-         "population", "arms",    "background",  "visits",       "duration",    "endpoints", "noise",
-         "dropout",    "primary", "published",   "trajectories", "assumptions", "solver",    "allocation"});
+    MapReader top(file_, file_.root(), "trial", d_,
+                  {"tolsim",      "name",       "description", "source",     "model",     "seed",
+                   "replicates",  "population", "arms",        "background", "visits",    "duration",
+                   "endpoints",   "noise",      "dropout",     "primary",    "published", "trajectories",
+                   "assumptions", "solver",     "allocation",  "fluctuation"});
     if (!top.ok()) return s;
     s.name = top.string("name").value_or(std::filesystem::path(file_.path()).stem().string());
     s.description = top.string("description").value_or("");
@@ -91,6 +91,7 @@ class SpecReader {
     read_visits(top, s);
     read_endpoints(top.node("endpoints"), s);
     read_noise(top.node("noise"), s);
+    read_fluctuation(top.node("fluctuation"), s);
     read_dropout(top.node("dropout"), s);
     read_primary(top.node("primary"), s);
     read_published(top.node("published"), s);
@@ -597,6 +598,28 @@ class SpecReader {
           }
           s.noise.push_back(std::move(n));
         });
+  }
+
+  void read_fluctuation(const YAML::Node& node, TrialSpec& s) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    MapReader r(file_, node, "fluctuation", d_, {"sd", "loadings"});
+    if (!r.ok()) return;
+    s.fluctuation.location = r.location();
+    const auto sd = r.number("sd");
+    if (!sd || !(*sd >= 0) || !std::isfinite(*sd))
+      r.error(r.has("sd") ? r.node("sd") : node,
+              "fluctuation needs `sd:` >= 0 (the log-scale SD of the factor)");
+    else
+      s.fluctuation.sd = *sd;
+    if (!r.has("loadings")) r.error("fluctuation needs `loadings:` {observable: exponent, ...}");
+    for_each_entry(file_, r.node("loadings"), "fluctuation loadings", d_,
+                   [&](const std::string& name, const YAML::Node&, const YAML::Node& v) {
+                     const auto w = v.IsScalar() ? parse_number(v.Scalar()) : std::nullopt;
+                     if (!w || !std::isfinite(*w))
+                       d_.error(at(v), fmt::format("fluctuation loading of '{}' must be a number", name));
+                     else
+                       s.fluctuation.loadings.emplace_back(name, *w);
+                   });
   }
 
   void read_dropout(const YAML::Node& node, TrialSpec& s) {

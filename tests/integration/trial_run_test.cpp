@@ -571,6 +571,57 @@ endpoints: {x: {value: X}, high: {responder: "X > 1.5"}}
   }
 }
 
+TEST(TrialRun, FluctuationIsOneFactorPerVisitSharedByTheMeasuresItLoads) {
+  // decay.yaml: TJC = 10 e^(-0.05 t), SJC = 8 e^(-0.05 t), GH = 60 e^(-0.05 t). With f = exp(0.3 z) per visit and
+  // loadings TJC 1, SJC 2 (GH none), and no noise: TJC = 10 f e^(-0.05 t), SJC = 8 f^2 e^(-0.05 t), GH exact. So
+  // log(SJC/8) = 2 log(TJC/10) for every patient and visit; log f has sd 0.3 and is independent between visits.
+  const auto design = design_of(R"yaml(name: f
+model: decay.yaml
+population: {size: 1000}
+arms: {a: {ratio: 1}}
+visits: [0, 28]
+endpoints: {tjc: {value: TJC}, sjc: {value: SJC}, gh: {value: GH}}
+fluctuation: {sd: 0.3, loadings: {TJC: 1, SJC: 2}}
+)yaml");
+  const TrialResult result = run_trial(design, RunOptions{});
+  const auto& rep = result.replicates[0];
+  const auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(design->measured.begin(), design->measured.end(), name) -
+                                    design->measured.begin());
+  };
+  const std::size_t n_measured = design->measured.size(), tjc = col("TJC"), sjc = col("SJC"), gh = col("GH");
+  std::vector<double> z0, z1;
+  for (const auto& p : rep.patients)
+    for (std::size_t v = 0; v < 2; ++v) {
+      const double decay = std::exp(-0.05 * (v == 0 ? 0.0 : 28.0));
+      const double log_f = std::log(p.measured[v * n_measured + tjc] / (10 * decay));
+      EXPECT_NEAR(std::log(p.measured[v * n_measured + sjc] / (8 * decay)), 2 * log_f, 1e-6);
+      EXPECT_NEAR(p.measured[v * n_measured + gh], 60 * decay, 1e-6);
+      (v == 0 ? z0 : z1).push_back(log_f / 0.3);
+    }
+  double m0 = 0, s0 = 0, cross = 0;
+  for (std::size_t i = 0; i < z0.size(); ++i) {
+    m0 += z0[i] / 1000;
+    s0 += z0[i] * z0[i] / 1000;
+    cross += z0[i] * z1[i] / 1000;
+  }
+  EXPECT_NEAR(m0, 0.0, 4 / std::sqrt(1000.0));
+  EXPECT_NEAR(std::sqrt(s0 - m0 * m0), 1.0, 4 / std::sqrt(2000.0));
+  EXPECT_NEAR(cross, 0.0, 4 / std::sqrt(1000.0));  // independent between visits
+
+  try {
+    (void)design_of(
+        "name: f\nmodel: decay.yaml\npopulation: {size: 2}\narms: {a: {ratio: 1}}\nvisits: [0]\n"
+        "endpoints: {x: {value: X}}\nfluctuation: {sd: 0.3, loadings: {TJX: 1}}\n");
+    ADD_FAILURE() << "no error for a loading on an unknown observable";
+  } catch (const TrialError& e) {
+    EXPECT_THAT(
+        e.diagnostics().items().at(0).to_string(),
+        ::testing::HasSubstr("inline.yaml:7:14: error: fluctuation: 'TJX' is not an observable or species "
+                             "of model 'decay' (did you mean 'TJC'?)"));
+  }
+}
+
 TEST(TrialRun, PowerIsTheShareOfReplicatesWithASignificantPrimaryEndpoint) {
   // "drug": D > 1 holds for every active patient (D(14) = 160 e^(-1.4) = 39.5) and no control patient: Fisher's
   // p is far below 0.05 in every replicate, so power = 1. "x_low": X(14) = 49.7 < 60 in both arms, p = 1, power = 0.

@@ -139,6 +139,15 @@ struct NoiseSpec {
   SourceLocation location;
 };
 
+// Between-visit fluctuation of disease activity that the deterministic model does not explain: one factor
+// f = exp(sd z) per patient and visit, shared by the observables listed, each multiplied by f^loading before its
+// measurement noise. Shared, so the measures move together as a patient's flares and remissions do.
+struct FluctuationSpec {
+  double sd = 0.0;  // 0 = none
+  std::vector<std::pair<std::string, double>> loadings;
+  SourceLocation location;
+};
+
 struct DropoutSpec {
   double rate = 0.0;  // per model time unit (exponential dropout time); 0 = none
   SourceLocation location;
@@ -189,6 +198,7 @@ struct TrialSpec {
   double duration = 0.0;             // end of follow-up (>= last visit)
   std::vector<EndpointSpec> endpoints;
   std::vector<NoiseSpec> noise;
+  FluctuationSpec fluctuation;
   DropoutSpec dropout;
   std::optional<PrimarySpec> primary;
   std::vector<PublishedResult> published;
