@@ -560,8 +560,9 @@ void run_documented(const std::string& doc, const std::string& prefix, std::size
 }
 
 TEST(CliDocs, ReadmeUsingItCommandsRun) {
-  // README.md, "Using it": one check, two simulate commands, one trial and one population.
-  run_documented("README.md", "build/bin/tolsim ", 5);
+  // README.md, "Using it": one check, two simulate commands, two trials (the example and an MSC experiment) and one
+  // population.
+  run_documented("README.md", "build/bin/tolsim ", 6);
 }
 
 TEST(CliDocs, ScenarioFormatCommandRuns) {

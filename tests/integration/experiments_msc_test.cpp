@@ -38,10 +38,10 @@ class Experiment {
   std::map<int, double> values(const std::string& arm, const std::string& endpoint, double day) const {
     const auto& spec = design_->spec;
     const auto a = arm_index(arm);
-    const auto k = static_cast<std::size_t>(
-        std::find_if(spec.endpoints.begin(), spec.endpoints.end(),
-                     [&](const EndpointSpec& e) { return e.name == endpoint; }) -
-        spec.endpoints.begin());
+    const auto k =
+        static_cast<std::size_t>(std::find_if(spec.endpoints.begin(), spec.endpoints.end(),
+                                              [&](const EndpointSpec& e) { return e.name == endpoint; }) -
+                                 spec.endpoints.begin());
     const auto v = static_cast<std::size_t>(std::find(spec.visits.begin(), spec.visits.end(), day) -
                                             spec.visits.begin());
     if (k == spec.endpoints.size() || v == spec.visits.size())
@@ -74,8 +74,8 @@ void expect_complete(const Experiment& e) {
 }
 
 // For every patient: lower[c] <= upper[c] + slack.
-void expect_at_most(const std::map<int, double>& lower, const std::map<int, double>& upper, const std::string& what,
-                    double slack = 1e-6) {
+void expect_at_most(const std::map<int, double>& lower, const std::map<int, double>& upper,
+                    const std::string& what, double slack = 1e-6) {
   ASSERT_EQ(lower.size(), upper.size()) << what;
   for (const auto& [c, x] : lower) EXPECT_LE(x, upper.at(c) + slack) << what << ", patient " << c;
 }
@@ -122,7 +122,8 @@ TEST(MscExperiments, SchedulesAgreeUntilTheirDosesDifferThenMoreDosesAddArea) {
   expect_complete(e);
   // Until day 7 every MSC arm has had only the day-0 dose (the day-7 dose starts at day 7); until day 91 the
   // 3-monthly course too.
-  const auto single7 = e.values("single", "das28_change", 7), single28 = e.values("single", "das28_change", 28);
+  const auto single7 = e.values("single", "das28_change", 7),
+             single28 = e.values("single", "das28_change", 28);
   for (const auto& [c, x] : single7) {
     EXPECT_NEAR(e.values("days_0_7", "das28_change", 7).at(c), x, 1e-6) << c;
     EXPECT_NEAR(e.values("every_3_months", "das28_change", 7).at(c), x, 1e-6) << c;
@@ -131,9 +132,11 @@ TEST(MscExperiments, SchedulesAgreeUntilTheirDosesDifferThenMoreDosesAddArea) {
   // A second dose can only add suppression: area under DAS28 is no larger, at one month and at one year.
   for (double day : {28.0, 364.0}) {
     expect_at_most(e.values("days_0_7", "das28_auc", day), e.values("single", "das28_auc", day), "days 0+7");
-    expect_at_most(e.values("every_3_months", "das28_auc", day), e.values("single", "das28_auc", day), "q3 months");
+    expect_at_most(e.values("every_3_months", "das28_auc", day), e.values("single", "das28_auc", day),
+                   "q3 months");
   }
-  expect_at_most(e.values("single", "das28_auc", 364), e.values("no_msc", "das28_auc", 364), "single vs none");
+  expect_at_most(e.values("single", "das28_auc", 364), e.values("no_msc", "das28_auc", 364),
+                 "single vs none");
 }
 
 TEST(MscExperiments, PrimedCellsSuppressAtLeastAsMuchEarlyAsUnprimedOnes) {
