@@ -80,7 +80,7 @@ void analyse(const TrialDesign& g, const EndpointEvaluator& endpoints, Replicate
       for (const auto& p : rep.patients) {
         const double x = p.endpoint_values[static_cast<std::size_t>(v) * n_endpoints + k];
         const auto a = static_cast<std::size_t>(p.arm);
-        if (!std::isnan(x)) by_patient[a][p.candidate] = x;
+        if (spec.every_arm && !std::isnan(x)) by_patient[a][p.candidate] = x;
         if (std::isnan(x)) {
           ++missing[a];
           if (e.binary()) values[a].push_back(0.0);  // non-responder imputation
