@@ -250,7 +250,7 @@ class PopulationReader : detail::SpecReaderBase {
 }  // namespace
 
 void detail::read_population(const model::detail::YamlFile& file, Diagnostics& d, const YAML::Node& node,
-                     PopulationSpec& p) {
+                             PopulationSpec& p) {
   PopulationReader(file, d).read(node, p);
 }
 

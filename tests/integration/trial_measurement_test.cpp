@@ -137,8 +137,9 @@ noise:
   bad.replace(bad.find("measured"), 8, "noisy");
   const auto errors = trial_errors_of(bad);
   ASSERT_FALSE(errors.empty()) << "no error for screen_on: noisy";
-  EXPECT_THAT(errors.front(), ::testing::HasSubstr("inline.yaml:6:14: error: population: screen_on = 'noisy': must "
-                                                   "be 'model' or 'measured'"));
+  EXPECT_THAT(errors.front(),
+              ::testing::HasSubstr("inline.yaml:6:14: error: population: screen_on = 'noisy': must "
+                                   "be 'model' or 'measured'"));
 }
 
 TEST(TrialMeasurement, EveryArmAllocationTreatsEachPatientInEveryArmAndPairsTheComparison) {
@@ -197,8 +198,9 @@ endpoints: {x: {value: X}, high: {responder: "X > 1.5"}}
       "name: t\nmodel: three.yaml\nallocation: crossover\npopulation: {size: 2}\n"
       "arms: {a: {ratio: 1}}\nvisits: [0]\nendpoints: {x: {value: X}}\n");
   ASSERT_FALSE(errors.empty()) << "no error for allocation: crossover";
-  EXPECT_THAT(errors.front(), ::testing::HasSubstr("inline.yaml:3:13: error: trial: allocation = 'crossover': must "
-                                                   "be 'randomised' or 'every_arm'"));
+  EXPECT_THAT(errors.front(),
+              ::testing::HasSubstr("inline.yaml:3:13: error: trial: allocation = 'crossover': must "
+                                   "be 'randomised' or 'every_arm'"));
 }
 
 TEST(TrialMeasurement, FluctuationIsOneFactorPerVisitSharedByTheMeasuresItLoads) {
@@ -243,8 +245,9 @@ fluctuation: {sd: 0.3, loadings: {TJC: 1, SJC: 2}}
       "name: f\nmodel: decay.yaml\npopulation: {size: 2}\narms: {a: {ratio: 1}}\nvisits: [0]\n"
       "endpoints: {x: {value: X}}\nfluctuation: {sd: 0.3, loadings: {TJX: 1}}\n");
   ASSERT_FALSE(errors.empty()) << "no error for a loading on an unknown observable";
-  EXPECT_THAT(errors.front(), ::testing::HasSubstr("inline.yaml:7:14: error: fluctuation: 'TJX' is not an "
-                                                   "observable or species of model 'decay' (did you mean 'TJC'?)"));
+  EXPECT_THAT(errors.front(),
+              ::testing::HasSubstr("inline.yaml:7:14: error: fluctuation: 'TJX' is not an "
+                                   "observable or species of model 'decay' (did you mean 'TJC'?)"));
 }
 
 }  // namespace
