@@ -24,7 +24,7 @@ demo: build
 	@echo ""
 	@build/bin/tolsim trial $(DEMO_TRIAL) --out build/demo/ra-msc-vs-control --force
 	@echo "demo: open build/demo/ra-msc-vs-control/report.html in a browser; spec: $(DEMO_TRIAL)"
-	@echo "note: the RA model is not yet calibrated; 'agrees NO' above marks gaps documented in docs/calibration.md."
+	@echo "note: the RA model is only partly calibrated; 'agrees NO' above marks gaps documented in docs/calibration.md."
 
 # The whole suite, twice: the Release build, then the same tests under AddressSanitizer and UBSan (build-asan/).
 test: test-release test-asan
