@@ -79,8 +79,22 @@ class Workspace:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+def scaled(p, v):
+    """A parameter value in the scale the fit moves it in (`scale: log` or linear)."""
+    return math.log(v) if p.get("scale") == "log" else v
+
+
+def unscaled(p, x):
+    return math.exp(x) if p.get("scale") == "log" else x
+
+
 def trial_name(path):
     return os.path.basename(path).replace(".yaml", "")
+
+
+def reproduced_of(config, trials):
+    """The `reproduced:` targets that belong to the named trials (a target key starts with its trial's name)."""
+    return [k for k in config.get("reproduced", []) if k.split("/")[0] in trials]
 
 
 def run_trials(base, config, tolsim, threads, patients=None):
@@ -172,8 +186,7 @@ def main():
             raise SystemExit(f"calibrate-ra: unknown trial(s) {', '.join(unknown)}; the config has {', '.join(names)}")
         config["trials"] = [t for t in config["trials"] if trial_name(t) in wanted]
     elif args.mode == "check":
-        holding = {k.split("/")[0] for k in config.get("reproduced", [])}
-        config["trials"] = [t for t in config["trials"] if trial_name(t) in holding]
+        config["trials"] = [t for t in config["trials"] if reproduced_of(config, {trial_name(t)})]
     if args.patients is None:
         args.patients = config.get("patients")
     if not os.access(args.tolsim, os.X_OK):
@@ -185,15 +198,8 @@ def main():
         if args.mode == "fit":
             from scipy.optimize import minimize
 
-            def to_x(values):
-                return [math.log(v) if p.get("scale") == "log" else v for p, v in zip(config["parameters"], values)]
-
             def from_x(x):
-                vals = []
-                for p, xi in zip(config["parameters"], x):
-                    v = math.exp(xi) if p.get("scale") == "log" else xi
-                    vals.append(min(max(v, p["lower"]), p["upper"]))
-                return vals
+                return [min(max(unscaled(p, xi), p["lower"]), p["upper"]) for p, xi in zip(config["parameters"], x)]
 
             history = []
 
@@ -209,11 +215,10 @@ def main():
 
             # The first simplex steps a quarter of each parameter's range (in its own scale), not scipy's default 5%
             # of the start value: with a few dozen evaluations the small default barely leaves the start.
-            x0 = to_x(start)
+            x0 = [scaled(p, v) for p, v in zip(config["parameters"], start)]
             simplex = [x0]
             for i, p in enumerate(config["parameters"]):
-                lo, hi = ((math.log(p["lower"]), math.log(p["upper"])) if p.get("scale") == "log"
-                          else (p["lower"], p["upper"]))
+                lo, hi = scaled(p, p["lower"]), scaled(p, p["upper"])
                 step = 0.25 * (hi - lo)
                 x = list(x0)
                 x[i] = x0[i] + step if x0[i] + step <= hi else x0[i] - step
@@ -245,7 +250,7 @@ def main():
             by_key = {key(c): c for c in comparisons}
             run = {trial_name(t) for t in config["trials"]}
             lost = []
-            for k in [k for k in config.get("reproduced", []) if k.split("/")[0] in run]:
+            for k in reproduced_of(config, run):
                 c = by_key.get(k)
                 if c is None:
                     lost.append(f"{k}: no such comparison")
@@ -259,7 +264,7 @@ def main():
             if lost:
                 print("calibration regression (targets no longer met):\n  " + "\n  ".join(lost))
                 return 1
-            print(f"all {len([k for k in config.get('reproduced', []) if k.split('/')[0] in run])} reproduced "
+            print(f"all {len(reproduced_of(config, run))} reproduced "
                   f"targets of {', '.join(sorted(run)) or 'no trial'} still met")
         return 0
     finally:
