@@ -198,8 +198,12 @@ def main():
         if args.mode == "fit":
             from scipy.optimize import minimize
 
+            # Each point is rounded to the 4 significant digits that --apply writes, so the applied models reproduce
+            # the fitted table exactly: one patient more or less crossing an entry criterion re-randomises everyone
+            # enrolled after it, so even a change in the 5th digit moves ACR rates by several points.
             def from_x(x):
-                return [min(max(unscaled(p, xi), p["lower"]), p["upper"]) for p, xi in zip(config["parameters"], x)]
+                return [float(f"{min(max(unscaled(p, xi), p['lower']), p['upper']):.4g}")
+                        for p, xi in zip(config["parameters"], x)]
 
             history = []
 

@@ -67,6 +67,20 @@ TEST(RaModel, HealthySetOfTheRaModelStaysQuiet) {
   EXPECT_LT(run.last("Damage"), 0.5);  // Sharp units in four years: no erosive disease
 }
 
+TEST(RaModel, FibromyalgiaRaisesSubjectiveMeasuresNotInflammation) {
+  // Concomitant fibromyalgia raises the self-reported parts of disease activity (tender joints, pain, patient
+  // global), not swelling (Duffield SJ et al. 2018, doi:10.1093/rheumatology/key112). In the model it is central pain
+  // only, so the immune state, swelling and CRP of the same patient must be exactly the same with and without it.
+  const ModelRun without = simulate_until("models/ra.yaml", {"fm_draw=0.9"}, 730, {}, 73);
+  const ModelRun with = simulate_until("models/ra.yaml", {"fm_draw=0.1"}, 730, {}, 73);
+  EXPECT_EQ(without.last("fibromyalgia"), 0.0);
+  EXPECT_EQ(with.last("fibromyalgia"), 1.0);
+  for (const char* name : {"SJC28", "CRP", "TNF", "FLS", "Damage"})
+    EXPECT_NEAR(with.last(name), without.last(name), 1e-9 * std::abs(without.last(name))) << name;
+  for (const char* name : {"TJC28", "Pain", "PtGA", "HAQ", "DAS28_ESR"})
+    EXPECT_GT(with.last(name), without.last(name)) << name;
+}
+
 // Checks every clinical measure of a run against its valid range, at every output time.
 void expect_scores_in_range(const ModelRun& run, const std::string& label) {
   const auto& r = run.result;
