@@ -4,7 +4,9 @@
 The procedure (docs/calibration.md) is fixed by tools/data/calibration-ra.yaml: which trial specs to run, which model
 parameters are free and in what range, and which published results the fit is currently known to reproduce. Every
 run is reproducible: the trials have fixed seeds, and the same seeds are used for every parameter vector (common
-random numbers), so the objective is a smooth-ish function of the parameters.
+random numbers). With `allocation: every_arm` in the config, each enrolled patient is treated in every arm of the
+scratch copies of the trials, so a small parameter change cannot re-randomise the patients into other arms and the
+objective is a smooth function of the parameters (docs/calibration.md measures how much rougher it is otherwise).
 
   tools/calibrate-ra.py evaluate            run the trials with the models as committed; print simulated vs published
   tools/calibrate-ra.py fit [--evals N] [--patients P]   Nelder-Mead on the free parameters; print the best vector and its table
@@ -54,6 +56,20 @@ def get_parameter(text, name):
     return float(match.group(1))
 
 
+def set_allocation(path, allocation):
+    """Sets a trial spec's top-level `allocation` (docs/trials.md) in a scratch copy, replacing one that is there."""
+    with open(path) as f:
+        text = f.read()
+    line = f"allocation: {allocation}\n"
+    text, n = re.subn(r"(?m)^allocation:.*\n", line, text)
+    if n == 0:
+        text, n = re.subn(r"(?m)^population:", line + "population:", text, count=1)
+    if n == 0:
+        raise SystemExit(f"calibrate-ra: {path} has no top-level `population:` to put `allocation` before")
+    with open(path, "w") as f:
+        f.write(text)
+
+
 class Workspace:
     """A scratch copy of models/ and trials/ in which parameters can be changed without touching the repository."""
 
@@ -61,6 +77,9 @@ class Workspace:
         self.dir = tempfile.mkdtemp(prefix="tolsim-calibrate-")
         shutil.copytree(os.path.join(ROOT, "models"), os.path.join(self.dir, "models"))
         shutil.copytree(os.path.join(ROOT, "trials"), os.path.join(self.dir, "trials"))
+        if config.get("allocation"):
+            for trial in config["trials"]:
+                set_allocation(os.path.join(self.dir, trial), config["allocation"])
         self.config = config
         self.originals = {}
         for p in config["parameters"]:
@@ -199,8 +218,9 @@ def main():
             from scipy.optimize import minimize
 
             # Each point is rounded to the 4 significant digits that --apply writes, so the applied models reproduce
-            # the fitted table exactly: one patient more or less crossing an entry criterion re-randomises everyone
-            # enrolled after it, so even a change in the 5th digit moves ACR rates by several points.
+            # the fitted table exactly. With randomised allocation this matters: one patient more or less crossing an
+            # entry criterion re-randomises everyone enrolled after it, so even a change in the 5th digit moves ACR
+            # rates by several points.
             def from_x(x):
                 return [float(f"{min(max(unscaled(p, xi), p['lower']), p['upper']):.4g}")
                         for p, xi in zip(config["parameters"], x)]

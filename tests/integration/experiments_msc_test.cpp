@@ -100,7 +100,9 @@ TEST(MscExperiments, KnockingOutAMechanismLosesEffectButNeverMoreThanTheWholeThe
       expect_at_most(knocked, none, std::string(arm) + " vs no_msc");
     }
     const auto off = e.values("all_off", "das28_change", day);
-    for (const auto& [c, x] : none) EXPECT_NEAR(off.at(c), x, 1e-6) << "all mechanisms off, patient " << c;
+    // The identity is exact in the equations; each run carries the solver's own error (default rtol 1e-6 of a
+    // DAS28 near 5, i.e. a few 1e-6 per run), so 1e-4 is well above that and 10x below the 1e-3 positive control.
+    for (const auto& [c, x] : none) EXPECT_NEAR(off.at(c), x, 1e-4) << "all mechanisms off, patient " << c;
     // The whole therapy does something at day 7 in every patient (a positive control for the comparisons above).
     if (day == 7.0) {
       for (const auto& [c, x] : none) EXPECT_LT(full.at(c), x - 1e-3) << "patient " << c;
