@@ -143,6 +143,16 @@ def tolerance(c, config):
     return tol
 
 
+def is_met(c, config):
+    """The rule of issue 4: |simulated - published| within the tolerance (1e-12 absorbs rounding at the edge)."""
+    return abs(c["simulated"] - c["published"]) <= tolerance(c, config) + 1e-12
+
+
+def written(v):
+    """A value as --apply writes it into a model file: 4 significant digits."""
+    return float(f"{v:.4g}")
+
+
 def key(c):
     return f"{c['trial']}/{c['arm']}/{c['endpoint']}/{c['visit']:g}"
 
@@ -168,7 +178,7 @@ def print_table(comparisons, config):
     for c in comparisons:
         d = c["simulated"] - c["published"]
         if is_target(c, config):
-            ok = abs(d) <= tolerance(c, config) + 1e-12
+            ok = is_met(c, config)
             met += ok
             targets += 1
             flag, tol = ("yes" if ok else "NO "), f"{tolerance(c, config):5.3f}"
@@ -222,7 +232,7 @@ def main():
             # entry criterion re-randomises everyone enrolled after it, so even a change in the 5th digit moves ACR
             # rates by several points.
             def from_x(x):
-                return [float(f"{min(max(unscaled(p, xi), p['lower']), p['upper']):.4g}")
+                return [written(min(max(unscaled(p, xi), p["lower"]), p["upper"]))
                         for p, xi in zip(config["parameters"], x)]
 
             history = []
@@ -266,7 +276,7 @@ def main():
                 text = ws.originals[path]
                 for p, v in zip(config["parameters"], values):
                     if p["file"] == path:
-                        text = set_parameter(text, p["name"], float(f"{v:.4g}"))
+                        text = set_parameter(text, p["name"], written(v))
                 with open(os.path.join(ROOT, path), "w") as f:
                     f.write(text)
             print("applied to " + ", ".join(sorted({p["file"] for p in config["parameters"]})))
@@ -278,11 +288,11 @@ def main():
                 c = by_key.get(k)
                 if c is None:
                     lost.append(f"{k}: no such comparison")
-                elif abs(c["simulated"] - c["published"]) > tolerance(c, config) + 1e-12:
+                elif not is_met(c, config):
                     lost.append(f"{k}: simulated {c['simulated']:.3f}, published {c['published']:.3f}")
             new = [key(c) for c in comparisons if is_target(c, config)
                    and key(c) not in config.get("reproduced", [])
-                   and abs(c["simulated"] - c["published"]) <= tolerance(c, config) + 1e-12]
+                   and is_met(c, config)]
             for k in new:
                 print(f"note: {k} is now met; add it to `reproduced:` in tools/data/calibration-ra.yaml")
             if lost:
