@@ -84,6 +84,7 @@ void save_checkpoint(const std::string& dir, const CheckpointKey& key, const Rep
     patients.push_back({{"candidate", p.candidate},
                         {"arm", p.arm},
                         {"dropout_time", numbers(std::vector<double>{p.dropout_time})},
+                        {"rescued", p.rescued},
                         {"solve_failed", p.solve_failed},
                         {"failure", p.failure},
                         {"measured", numbers(p.measured)},
@@ -137,6 +138,7 @@ std::optional<ReplicateResult> load_checkpoint(const std::string& dir, const Che
     o.candidate = p.at("candidate").get<int>();
     o.arm = p.at("arm").get<int>();
     o.dropout_time = numbers(p.at("dropout_time")).at(0);
+    o.rescued = p.value("rescued", false);
     o.solve_failed = p.at("solve_failed").get<bool>();
     o.failure = p.at("failure").get<std::string>();
     o.measured = numbers(p.at("measured"));

@@ -223,6 +223,16 @@ std::shared_ptr<const TrialDesign> bind_trial(const TrialSpec& spec, const Compi
       if (!problem.empty()) d.error(e.location, fmt::format("{}: {}", what, problem));
     }
   }
+  if (spec.rescue.enabled()) {
+    detail::Criterion bound;
+    const auto problem = bound.bind(
+        spec.rescue.criterion,
+        [&](const std::string& name, bool) {
+          return m.find_output(name) ? require_output(name, spec.rescue.location, "rescue") : -1;
+        },
+        output_names);
+    if (!problem.empty()) d.error(spec.rescue.location, "rescue: " + problem);
+  }
   for (const auto& n : spec.noise) require_output(n.observable, n.location, "noise");
   for (const auto& [name, loading] : spec.fluctuation.loadings)
     require_output(name, spec.fluctuation.location, "fluctuation");

@@ -92,7 +92,7 @@ std::string patients_csv(const TrialResult& result) {
   for (int slot : g.varied)
     cell(out, ",", csv_text(g.compiled.parameters[static_cast<std::size_t>(slot)].name));
   for (const auto& b : g.baseline_columns) cell(out, ",baseline_", csv_text(b));
-  out += ",dropout_time,solve_failure\n";
+  out += ",dropout_time,rescued,solve_failure\n";
   for (const auto& rep : result.replicates) {
     // One row per candidate and arm it was treated in (several with `allocation: every_arm`), one if untreated.
     std::vector<std::vector<const PatientOutcome*>> by_candidate(rep.candidates.size());
@@ -116,7 +116,8 @@ std::string patients_csv(const TrialResult& result) {
           cell(out, ",", csv_number(k < c.parameters.size() ? c.parameters[k] : kNaN));
         for (std::size_t k = 0; k < g.baseline_columns.size(); ++k)
           cell(out, ",", csv_number(k < c.baseline.size() ? c.baseline[k] : kNaN));
-        out += fmt::format(",{},{}\n", p ? csv_number(p->dropout_time) : "", p ? csv_text(p->failure) : "");
+        out += fmt::format(",{},{},{}\n", p ? csv_number(p->dropout_time) : "",
+                           p ? (p->rescued ? "1" : "0") : "", p ? csv_text(p->failure) : "");
       }
     }
   }
@@ -241,10 +242,30 @@ json report_data(const TrialResult& result, const detail::EndpointEvaluator& eva
     if (!rep->selection_report.empty())
       design.push_back({{"item", "Selection"}, {"value", rep->selection_report}});
   }
+  if (spec.rescue.enabled()) {
+    std::string which;
+    for (const auto& a : spec.rescue.arms) which += fmt::format("{}{}", which.empty() ? "" : ", ", a);
+    std::string counts;
+    if (rep)
+      for (std::size_t a = 0; a < spec.arms.size(); ++a) {
+        const auto n =
+            std::count_if(rep->patients.begin(), rep->patients.end(),
+                          [&](const PatientOutcome& p) { return p.rescued && p.arm == static_cast<int>(a); });
+        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", spec.arms[a].name, n);
+      }
+    design.push_back(
+        {{"item", "Rescue"},
+         {"value",
+          fmt::format("day {} when {} ({}); later visits imputed as {}{}", spec.rescue.at,
+                      spec.rescue.criterion, which.empty() ? "every arm" : which,
+                      spec.rescue.impute == RescueSpec::Impute::kLocf ? "the rescue visit's values (LOCF)"
+                                                                      : "missing (non-responder)",
+                      counts.empty() ? "" : "; rescued (replicate 1): " + counts)}});
+  }
   design.push_back({{"item", "Missing data"},
                     {"value",
-                     "binary endpoints: dropouts and failed solves are non-responders; continuous: "
-                     "observed cases"}});
+                     "binary endpoints: dropouts, failed solves and rescued patients imputed as missing are "
+                     "non-responders; continuous: observed cases"}});
   if (result.power)
     design.push_back(
         {{"item", "Power (primary)"},
@@ -466,6 +487,14 @@ std::string summary_json(const TrialResult& result) {
     int run_in_failures = 0;
     for (const auto& c : rep.candidates)
       if (c.status == Candidate::Status::kRunInFailure) ++run_in_failures;
+    if (g.spec.rescue.enabled()) {
+      json rescued = json::object();
+      for (std::size_t a = 0; a < g.spec.arms.size(); ++a)
+        rescued[g.spec.arms[a].name] =
+            std::count_if(rep.patients.begin(), rep.patients.end(),
+                          [&](const PatientOutcome& p) { return p.rescued && p.arm == static_cast<int>(a); });
+      r["rescued"] = rescued;
+    }
     r["solver_failures"] = {{"run_in", run_in_failures},
                             {"treatment", failures},
                             {"examples", failed},

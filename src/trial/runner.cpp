@@ -116,6 +116,7 @@ class TrialRunner {
     threads_ = detail::resolve_threads(options.threads);
     bind_screening();
     bind_output_grid();
+    bind_rescue();
     for (const auto& arm : g_.spec.arms) {
       std::vector<int> slots;
       for (const auto& o : arm.set)
@@ -162,6 +163,9 @@ class TrialRunner {
   int size_ = 0;
   int threads_ = 1;
   std::vector<detail::Criterion> plausibility_, inclusion_;
+  detail::Criterion rescue_;      // bound to the measured observables when the spec has a rescue rule
+  std::size_t rescue_visit_ = 0;  // index of the rescue visit
+  std::vector<unsigned char> rescue_arm_;  // per arm: the rule applies
   std::vector<double> output_times_;
   std::vector<int> visit_of_, trajectory_of_;
   std::vector<std::vector<int>> arm_overrides_;
@@ -188,6 +192,40 @@ class TrialRunner {
       plausibility_.emplace_back().bind(c.text, resolve, known, "untreated");
     for (const auto& c : g_.spec.population.inclusion)
       inclusion_.emplace_back().bind(c.text, resolve, known, "untreated");
+  }
+
+  // The rescue criterion sees one row of measured values (and the baseline row for baseline(X)).
+  void bind_rescue() {
+    const RescueSpec& r = g_.spec.rescue;
+    if (!r.enabled()) return;
+    const auto resolve = [&](const std::string& name, bool) {
+      auto it = std::find(g_.measured.begin(), g_.measured.end(), name);
+      return it == g_.measured.end() ? -1 : static_cast<int>(it - g_.measured.begin());
+    };
+    const std::string problem = rescue_.bind(r.criterion, resolve, g_.measured);
+    if (!problem.empty()) throw InternalError("rescue criterion was not checked at bind time: " + problem);
+    rescue_visit_ = static_cast<std::size_t>(std::find(g_.spec.visits.begin(), g_.spec.visits.end(), r.at) -
+                                             g_.spec.visits.begin());
+    for (const auto& a : g_.spec.arms)
+      rescue_arm_.push_back(r.arms.empty() ||
+                            std::find(r.arms.begin(), r.arms.end(), a.name) != r.arms.end());
+  }
+
+  // Rescue: a patient observed at the rescue visit who meets the criterion there has every later visit imputed,
+  // as missing (non-responder) or as the rescue visit's values (LOCF). Dropout after the rescue no longer matters.
+  void apply_rescue(PatientOutcome& out, std::vector<unsigned char>& observed) const {
+    if (!g_.spec.rescue.enabled() || !rescue_arm_[static_cast<std::size_t>(out.arm)]) return;
+    const std::size_t n_visits = observed.size(), n_measured = g_.measured.size(), v0 = rescue_visit_;
+    if (!observed[v0]) return;
+    const double* row = &out.measured[v0 * n_measured];
+    if (!rescue_.holds(row, &out.measured[0])) return;
+    out.rescued = true;
+    const bool locf = g_.spec.rescue.impute == RescueSpec::Impute::kLocf;
+    for (std::size_t v = v0 + 1; v < n_visits; ++v) {
+      observed[v] = locf ? 1 : 0;
+      for (std::size_t j = 0; j < n_measured; ++j)
+        out.measured[v * n_measured + j] = locf ? out.measured[v0 * n_measured + j] : kNaN;
+    }
   }
 
   // Output times of a treated patient: the visits and the trajectory grid, merged.
@@ -451,6 +489,7 @@ class TrialRunner {
         if (v == 0 && g_.spec.population.screen_measured) x = measure_baseline(g_.measured[j], x, day0);
         if (!observed[v]) x = kNaN;
       }
+    apply_rescue(out, observed);
     std::vector<unsigned char> events;
     endpoints_.evaluate(out.measured, observed, out.endpoint_values, events);
     out.events = std::move(events);

@@ -84,10 +84,10 @@ class SpecReader : detail::SpecReaderBase {
     TrialSpec s;
     s.location = file_.file_location();
     MapReader top(file_, file_.root(), "trial", d_,
-                  {"tolsim",      "name",       "description", "source",     "model",     "seed",
-                   "replicates",  "population", "arms",        "background", "visits",    "duration",
-                   "endpoints",   "noise",      "dropout",     "primary",    "published", "trajectories",
-                   "assumptions", "solver",     "allocation",  "fluctuation"});
+                  {"tolsim",      "name",       "description", "source",      "model",     "seed",
+                   "replicates",  "population", "arms",        "background",  "visits",    "duration",
+                   "endpoints",   "noise",      "dropout",     "primary",     "published", "trajectories",
+                   "assumptions", "solver",     "allocation",  "fluctuation", "rescue"});
     if (!top.ok()) return s;
     s.name = top.string("name").value_or(std::filesystem::path(file_.path()).stem().string());
     s.description = top.string("description").value_or("");
@@ -126,6 +126,7 @@ class SpecReader : detail::SpecReaderBase {
     read_noise(top.node("noise"), s);
     read_fluctuation(top.node("fluctuation"), s);
     read_dropout(top.node("dropout"), s);
+    read_rescue(top.node("rescue"), s);
     read_primary(top.node("primary"), s);
     read_published(top.node("published"), s);
     read_trajectories(top.node("trajectories"), s);
@@ -414,6 +415,37 @@ class SpecReader : detail::SpecReaderBase {
     }
   }
 
+  void read_rescue(const YAML::Node& node, TrialSpec& s) {
+    if (!node.IsDefined() || node.IsNull()) return;
+    MapReader r(file_, node, "rescue", d_, {"at", "when", "impute", "arms"});
+    if (!r.ok()) return;
+    RescueSpec& x = s.rescue;
+    x.location = r.location();
+    const auto at = time(r, "at");
+    x.criterion = r.string("when").value_or("");
+    if (!at || x.criterion.empty()) {
+      r.error(
+          "needs `at:` (the visit of the rescue decision) and `when:` (the criterion, e.g. \"TJC28 > 0.8 * "
+          "baseline(TJC28)\")");
+      x.criterion.clear();
+      return;
+    }
+    x.at = *at;
+    if (auto problem = detail::check_criterion_syntax(x.criterion); !problem.empty())
+      r.error(r.node("when"), problem);
+    const auto visit = std::find(s.visits.begin(), s.visits.end(), x.at);
+    if (visit == s.visits.end() || visit == s.visits.begin() || visit + 1 == s.visits.end())
+      r.error(r.node("at"), fmt::format("day {} must be one of the visits after baseline and before the last "
+                                        "(the later visits are imputed)",
+                                        x.at));
+    const std::string impute = r.string("impute").value_or("non_responder");
+    if (impute == "locf")
+      x.impute = RescueSpec::Impute::kLocf;
+    else if (impute != "non_responder")
+      r.error(r.node("impute"), fmt::format("impute = '{}': must be 'non_responder' or 'locf'", impute));
+    x.arms = r.string_list("arms");
+  }
+
   void read_primary(const YAML::Node& node, TrialSpec& s) {
     if (!node.IsDefined() || node.IsNull()) return;
     MapReader r(file_, node, "primary", d_, {"endpoint", "visit", "arm", "control", "alpha"});
@@ -492,6 +524,9 @@ class SpecReader : detail::SpecReaderBase {
       else if (it->kind != EndpointSpec::Kind::kDas28)
         d_.error(e.location, fmt::format("endpoint '{}': '{}' is not a DAS28 endpoint", e.name, e.of));
     }
+    for (const auto& a : s.rescue.arms)
+      if (!known(arms, a))
+        d_.error(s.rescue.location, fmt::format("rescue: unknown arm '{}'{}", a, did_you_mean(a, arms)));
     const auto visit_ok = [&](double v) {
       return std::find(s.visits.begin(), s.visits.end(), v) != s.visits.end();
     };

@@ -14,7 +14,10 @@
 //    P(Y >= 2.5) = 0.75; exponential dropout with a 99% yearly share has P(T <= 28 d) = 1 - 0.01^(28/365.25).
 //    Sample tolerances are 4 standard errors;
 //  - tests/data/trials/blowup.yaml: X(t) = 1 / (1 - k t), which ends at t = 1/k (a failed solve when 1/k < 28 d);
-//  - tests/data/trials/approach.yaml: X(t) = 20 (1 - e^(-0.5 t)), steady state 20.
+//  - tests/data/trials/approach.yaml: X(t) = 20 (1 - e^(-0.5 t)), steady state 20;
+//  - tests/data/trials/rates.yaml: X(t) = 100 e^(-k t) with k per patient, so whether a patient is rescued at
+//    day 10 ("X > 0.8 * baseline(X)": k < ln(1.25) / 10) and responds at day 20 ("X <= 0.85 * baseline(X)":
+//    k >= ln(1 / 0.85) / 20) follows from that patient's sampled k.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -452,6 +455,62 @@ dropout: {per_year: 0.99}
   EXPECT_EQ(low.responders, 800 - low.missing);
 }
 
+// Rescue at day 10 for "< 20% improvement", in arm a only; every patient's flag and imputed values are checked
+// against the closed form of its own k.
+void check_rescue(const std::string& impute) {
+  SCOPED_TRACE(impute);
+  const auto design = design_of(R"yaml(name: r
+model: rates.yaml
+allocation: every_arm
+population: {size: 300}
+arms: {a: {ratio: 1}, b: {ratio: 1}}
+visits: [0, 10, 20]
+endpoints: {x: {value: X}, resp: {responder: "X <= 0.85 * baseline(X)"}}
+rescue: {at: 10, when: "X > 0.8 * baseline(X)", arms: [a], impute: )yaml" +
+                                impute + "}\n");
+  const TrialResult r = run_trial(design, RunOptions{});
+  const auto& rep = r.replicates[0];
+  const std::size_t slot = varied_index(*design, "k");
+  const double k_rescue = std::log(1.25) / 10, k_respond = std::log(1 / 0.85) / 20;
+  const bool locf = impute == "locf";
+  int rescued = 0, responders = 0;
+  for (const auto& p : rep.patients) {
+    const double k = rep.candidates[static_cast<std::size_t>(p.candidate)].parameters[slot];
+    const double x = p.endpoint_values[2 * 2 + 0], resp = p.endpoint_values[2 * 2 + 1];
+    if (p.arm == 1) {  // b: no rescue rule
+      EXPECT_FALSE(p.rescued);
+      EXPECT_NEAR(x, 100 * std::exp(-20 * k), 1e-3);  // solver rtol 1e-6 over 20 days
+      continue;
+    }
+    ASSERT_EQ(p.rescued, k < k_rescue) << "k = " << k;
+    if (!p.rescued) {
+      EXPECT_NEAR(x, 100 * std::exp(-20 * k), 1e-3);  // solver rtol 1e-6 over 20 days
+      EXPECT_EQ(resp, k >= k_respond ? 1.0 : 0.0);
+    } else if (locf) {  // the day-10 values carried forward
+      EXPECT_NEAR(x, 100 * std::exp(-10 * k), 1e-3);
+      EXPECT_EQ(resp, 100 * std::exp(-10 * k) <= 85 ? 1.0 : 0.0);
+    } else {  // missing
+      EXPECT_TRUE(std::isnan(x));
+      EXPECT_TRUE(std::isnan(resp));
+    }
+    rescued += p.rescued;
+    responders += resp == 1.0;
+  }
+  // About ln(1.25) / 10 / 0.1 = 22% of patients are rescued
+  EXPECT_NEAR(rescued / 300.0, 0.2231, 4 * std::sqrt(0.2231 * 0.7769 / 300));
+  const auto& s = stat(rep, "resp", "a", 20);
+  EXPECT_EQ(s.n, 300);  // binary: missing ones count as non-responders
+  EXPECT_EQ(s.missing, locf ? 0 : rescued);
+  EXPECT_EQ(s.responders, responders);
+  EXPECT_EQ(stat(rep, "x", "a", 20).n, locf ? 300 : 300 - rescued);  // continuous: observed cases
+  EXPECT_EQ(stat(rep, "x", "b", 20).n, 300);
+}
+
+TEST(TrialRun, RescuedPatientsAreImputedAsNonRespondersOrByLastObservation) {
+  check_rescue("non_responder");
+  check_rescue("locf");
+}
+
 TEST(TrialRun, PriorTherapyIsGivenBeforeBaselineAndScreenedAgainstUntreatedValues) {
   // 14 days of prior therapy: one bolus of 2 mg/kg x 80 kg into 1 L at its start. At baseline
   // D = 160 e^(-0.1 x 14) and X = 100 e^(-0.05 x 14) = 0.4966 x untreated(X).
@@ -582,6 +641,17 @@ endpoints: {x: {value: XX}}
     EXPECT_THAT(lines, ::testing::Contains(::testing::HasSubstr(
                            "inline.yaml:6:13: error: arm 'a': unknown dose target 'Q'")));
   }
+  EXPECT_THAT(
+      trial_errors_of(R"yaml(name: e
+model: decay.yaml
+population: {size: 5}
+arms: {a: {ratio: 1}}
+visits: [0, 7, 14]
+endpoints: {x: {value: X}}
+rescue: {at: 7, when: "XX > baseline(X)"}
+)yaml"),
+      ::testing::ElementsAre(::testing::HasSubstr(
+          "inline.yaml:7:9: error: rescue: 'XX' is not an observable or covariate (did you mean 'X'?)")));
 }
 
 }  // namespace

@@ -132,6 +132,40 @@ TEST(TrialSpec, EveryProblemOfAFileInOnePass) {
   EXPECT_THAT(e.back(), HasSubstr("trial.yaml:22:21: error: dropout: per_year = 1.5"));
 }
 
+TEST(TrialSpec, RescueIsReadWithItsDefaults) {
+  const auto s = load_trial_spec_from_string(
+      replace(kSpec, "dropout: {per_year: 0.1}",
+              "dropout: {per_year: 0.1}\nrescue: {at: 2 week, when: \"X > 0.8 * baseline(X)\"}"),
+      "trial.yaml");
+  ASSERT_TRUE(s.rescue.enabled());
+  EXPECT_DOUBLE_EQ(s.rescue.at, 14.0);
+  EXPECT_EQ(s.rescue.criterion, "X > 0.8 * baseline(X)");
+  EXPECT_EQ(s.rescue.impute, RescueSpec::Impute::kNonResponder);
+  EXPECT_TRUE(s.rescue.arms.empty());  // every arm
+  EXPECT_FALSE(load_trial_spec_from_string(kSpec, "trial.yaml").rescue.enabled());
+}
+
+TEST(TrialSpec, RescueProblemsAreReportedAtTheirValues) {
+  const auto with = [](const std::string& rescue) {
+    return errors_of(
+        replace(kSpec, "dropout: {per_year: 0.1}", "dropout: {per_year: 0.1}\nrescue: " + rescue));
+  };
+  // line 23 holds the rescue mapping: "rescue: {" puts its first key at column 10
+  EXPECT_THAT(with("{at: 28, when: \"X > 1\"}"),
+              ::testing::ElementsAre(HasSubstr(
+                  "trial.yaml:23:14: error: rescue: day 28 must be one of the visits after baseline and "
+                  "before the last")));
+  EXPECT_THAT(with("{at: 0, when: \"X > 1\"}"), ::testing::ElementsAre(HasSubstr("rescue: day 0 must")));
+  EXPECT_THAT(with("{at: 10, when: \"X > 1\"}"), ::testing::ElementsAre(HasSubstr("rescue: day 10 must")));
+  EXPECT_THAT(with("{at: 14, when: \"X > 1\", impute: bocf}"),
+              ::testing::ElementsAre(HasSubstr(
+                  "trial.yaml:23:41: error: rescue: impute = 'bocf': must be 'non_responder' or 'locf'")));
+  EXPECT_THAT(with("{at: 14, when: \"X >\"}"), ::testing::ElementsAre(HasSubstr("trial.yaml:23:24: error:")));
+  EXPECT_THAT(with("{at: 14}"), ::testing::ElementsAre(HasSubstr("needs `at:`")));
+  EXPECT_THAT(with("{at: 14, when: \"X > 1\", arms: [activ]}"),
+              ::testing::ElementsAre(HasSubstr("rescue: unknown arm 'activ' (did you mean 'active'?)")));
+}
+
 TEST(TrialSpec, CriterionSyntaxErrorNamesTheColumn) {
   const auto e = errors_of(replace(kSpec, "\"X >= 1\"", "\"X >= \""));
   ASSERT_EQ(e.size(), 1u);

@@ -60,6 +60,7 @@ struct PatientOutcome {
   int candidate = 0;  // index into TrialResult::candidates of its replicate
   int arm = 0;
   double dropout_time = 0.0;  // +inf when the patient completes
+  bool rescued = false;       // met the rescue criterion (values after the rescue visit imputed)
   bool solve_failed = false;
   std::string failure;           // solver status and reason
   std::vector<double> measured;  // visits x observables (with noise), NaN after dropout or failure
@@ -74,7 +75,8 @@ struct ArmVisitStatistic {
   double visit = 0.0;
   bool binary = false;
   int n = 0;              // patients analysed
-  int missing = 0;        // dropped out or failed (binary: counted as non-responders; continuous: excluded)
+  int missing = 0;        // dropped out, failed or rescued with non-responder imputation (binary: counted as
+                          // non-responders; continuous: excluded)
   double estimate = 0.0;  // rate or mean
   double sd = 0.0;        // continuous only
   double lower = 0.0, upper = 0.0;  // 95% CI (Wilson or t)

@@ -153,6 +153,20 @@ struct DropoutSpec {
   SourceLocation location;
 };
 
+// Rescue (escape) therapy offered at one visit to the patients a criterion picks, e.g. "< 20% improvement in both
+// joint counts". Their values after that visit are imputed, as the published analysis did: non-responder (missing:
+// binary endpoints count them as non-responders, continuous ones leave them out) or the last observation (the
+// rescue visit's values) carried forward. The rescue therapy itself is not simulated.
+struct RescueSpec {
+  enum class Impute { kNonResponder, kLocf };
+  double at = 0.0;        // the visit (model time units); 0 = no rescue
+  std::string criterion;  // on measured observables, `baseline(X)` allowed
+  Impute impute = Impute::kNonResponder;
+  std::vector<std::string> arms;  // the arms it applies to; empty = every arm
+  SourceLocation location;
+  bool enabled() const { return !criterion.empty(); }
+};
+
 // The primary endpoint and the comparison that decides power.
 struct PrimarySpec {
   std::string endpoint;
@@ -200,6 +214,7 @@ struct TrialSpec {
   std::vector<NoiseSpec> noise;
   FluctuationSpec fluctuation;
   DropoutSpec dropout;
+  RescueSpec rescue;
   std::optional<PrimarySpec> primary;
   std::vector<PublishedResult> published;
   TrajectorySpec trajectories;
