@@ -33,6 +33,11 @@ DoseSpec in_days(DoseSpec dose) {
 
 }  // namespace
 
+int TrialDesign::measured_column(const std::string& name) const {
+  auto it = std::find(measured.begin(), measured.end(), name);
+  return it == measured.end() ? -1 : static_cast<int>(it - measured.begin());
+}
+
 std::shared_ptr<const TrialDesign> bind_trial(const TrialSpec& spec, const CompileOptions& compile) {
   auto design = std::make_shared<TrialDesign>();
   TrialDesign& g = *design;
@@ -131,7 +136,7 @@ std::shared_ptr<const TrialDesign> bind_trial(const TrialSpec& spec, const Compi
                               did_you_mean(name, output_names)));
       return -1;
     }
-    if (std::find(g.measured.begin(), g.measured.end(), name) == g.measured.end()) {
+    if (g.measured_column(name) < 0) {
       g.measured.push_back(name);
       g.measured_outputs.push_back(*j);
     }
@@ -206,33 +211,27 @@ std::shared_ptr<const TrialDesign> bind_trial(const TrialSpec& spec, const Compi
       require_baseline(t.observable);
   }
 
+  // A criterion on measured values (endpoints, rescue): its names become measured observables.
+  const auto check_measured_criterion = [&](const std::string& text, const SourceLocation& at,
+                                            const std::string& what) {
+    detail::Criterion bound;
+    const auto problem = bound.bind(
+        text,
+        [&](const std::string& name, bool) {
+          return m.find_output(name) ? require_output(name, at, what) : -1;
+        },
+        output_names);
+    if (!problem.empty()) d.error(at, fmt::format("{}: {}", what, problem));
+  };
   // Endpoints name the observables measured at visits.
   for (const auto& e : spec.endpoints) {
     const std::string what = fmt::format("endpoint '{}'", e.name);
     if (!e.observable.empty()) require_output(e.observable, e.location, what);
     for (const auto& [role, name] : e.components)
       require_output(name, e.location, fmt::format("{} ({})", what, role));
-    if (!e.criterion.empty()) {
-      detail::Criterion bound;
-      const auto problem = bound.bind(
-          e.criterion,
-          [&](const std::string& name, bool) {
-            return m.find_output(name) ? require_output(name, e.location, what) : -1;
-          },
-          output_names);
-      if (!problem.empty()) d.error(e.location, fmt::format("{}: {}", what, problem));
-    }
+    if (!e.criterion.empty()) check_measured_criterion(e.criterion, e.location, what);
   }
-  if (spec.rescue.enabled()) {
-    detail::Criterion bound;
-    const auto problem = bound.bind(
-        spec.rescue.criterion,
-        [&](const std::string& name, bool) {
-          return m.find_output(name) ? require_output(name, spec.rescue.location, "rescue") : -1;
-        },
-        output_names);
-    if (!problem.empty()) d.error(spec.rescue.location, "rescue: " + problem);
-  }
+  if (spec.rescue.enabled()) check_measured_criterion(spec.rescue.criterion, spec.rescue.location, "rescue");
   for (const auto& n : spec.noise) require_output(n.observable, n.location, "noise");
   for (const auto& [name, loading] : spec.fluctuation.loadings)
     require_output(name, spec.fluctuation.location, "fluctuation");

@@ -22,10 +22,7 @@ const std::vector<const char*> kAcrRoles = {"tender",           "swollen", "pain
 
 EndpointEvaluator::EndpointEvaluator(const TrialDesign& design) : design_(design) {
   const auto& spec = design.spec;
-  const auto column = [&](const std::string& name) {
-    auto it = std::find(design.measured.begin(), design.measured.end(), name);
-    return it == design.measured.end() ? -1 : static_cast<int>(it - design.measured.begin());
-  };
+  const auto column = [&](const std::string& name) { return design.measured_column(name); };
   using K = EndpointSpec::Kind;
   const int n_visits = static_cast<int>(spec.visits.size());
   for (const auto& e : spec.endpoints) {

@@ -85,6 +85,14 @@ class FolderWriter {
   bool committed_ = false;
 };
 
+// Patients rescued per arm (in spec.arms order).
+std::vector<long> rescued_per_arm(const TrialSpec& spec, const ReplicateResult& rep) {
+  std::vector<long> n(spec.arms.size(), 0);
+  for (const auto& p : rep.patients)
+    if (p.rescued) ++n[static_cast<std::size_t>(p.arm)];
+  return n;
+}
+
 std::string patients_csv(const TrialResult& result) {
   const TrialDesign& g = *result.design;
   std::string out = "replicate,candidate,status,reason,arm";
@@ -246,13 +254,11 @@ json report_data(const TrialResult& result, const detail::EndpointEvaluator& eva
     std::string which;
     for (const auto& a : spec.rescue.arms) which += fmt::format("{}{}", which.empty() ? "" : ", ", a);
     std::string counts;
-    if (rep)
-      for (std::size_t a = 0; a < spec.arms.size(); ++a) {
-        const auto n =
-            std::count_if(rep->patients.begin(), rep->patients.end(),
-                          [&](const PatientOutcome& p) { return p.rescued && p.arm == static_cast<int>(a); });
-        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", spec.arms[a].name, n);
-      }
+    if (rep) {
+      const auto n = rescued_per_arm(spec, *rep);
+      for (std::size_t a = 0; a < spec.arms.size(); ++a)
+        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", spec.arms[a].name, n[a]);
+    }
     design.push_back(
         {{"item", "Rescue"},
          {"value",
@@ -489,10 +495,8 @@ std::string summary_json(const TrialResult& result) {
       if (c.status == Candidate::Status::kRunInFailure) ++run_in_failures;
     if (g.spec.rescue.enabled()) {
       json rescued = json::object();
-      for (std::size_t a = 0; a < g.spec.arms.size(); ++a)
-        rescued[g.spec.arms[a].name] =
-            std::count_if(rep.patients.begin(), rep.patients.end(),
-                          [&](const PatientOutcome& p) { return p.rescued && p.arm == static_cast<int>(a); });
+      const auto n = rescued_per_arm(g.spec, rep);
+      for (std::size_t a = 0; a < g.spec.arms.size(); ++a) rescued[g.spec.arms[a].name] = n[a];
       r["rescued"] = rescued;
     }
     r["solver_failures"] = {{"run_in", run_in_failures},

@@ -198,11 +198,8 @@ class TrialRunner {
   void bind_rescue() {
     const RescueSpec& r = g_.spec.rescue;
     if (!r.enabled()) return;
-    const auto resolve = [&](const std::string& name, bool) {
-      auto it = std::find(g_.measured.begin(), g_.measured.end(), name);
-      return it == g_.measured.end() ? -1 : static_cast<int>(it - g_.measured.begin());
-    };
-    const std::string problem = rescue_.bind(r.criterion, resolve, g_.measured);
+    const std::string problem = rescue_.bind(
+        r.criterion, [&](const std::string& name, bool) { return g_.measured_column(name); }, g_.measured);
     if (!problem.empty()) throw InternalError("rescue criterion was not checked at bind time: " + problem);
     rescue_visit_ = static_cast<std::size_t>(std::find(g_.spec.visits.begin(), g_.spec.visits.end(), r.at) -
                                              g_.spec.visits.begin());
@@ -217,8 +214,7 @@ class TrialRunner {
     if (!g_.spec.rescue.enabled() || !rescue_arm_[static_cast<std::size_t>(out.arm)]) return;
     const std::size_t n_visits = observed.size(), n_measured = g_.measured.size(), v0 = rescue_visit_;
     if (!observed[v0]) return;
-    const double* row = &out.measured[v0 * n_measured];
-    if (!rescue_.holds(row, &out.measured[0])) return;
+    if (!rescue_.holds(&out.measured[v0 * n_measured], &out.measured[0])) return;
     out.rescued = true;
     const bool locf = g_.spec.rescue.impute == RescueSpec::Impute::kLocf;
     for (std::size_t v = v0 + 1; v < n_visits; ++v) {

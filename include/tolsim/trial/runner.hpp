@@ -117,7 +117,8 @@ struct TrialDesign {
   std::vector<int> baseline_outputs;
   std::vector<std::string> measured;  // observables measured at visits (used by endpoints, noise, report)
   std::vector<int> measured_outputs;
-  std::vector<int> covariate_parameter;     // per covariate: parameter slot or -1
+  int measured_column(const std::string& name) const;  // index in `measured`, or -1
+  std::vector<int> covariate_parameter;                // per covariate: parameter slot or -1
   std::vector<SimulationSetup> arm_setups;  // per arm: doses (per-kg ones at body weight 1 kg) and overrides
   SimulationSetup prior_setup;              // prior therapy at the end of the run-in (empty when none)
   std::vector<double> trajectory_times;
