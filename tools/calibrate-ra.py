@@ -10,7 +10,7 @@ objective is a smooth function of the parameters (docs/calibration.md measures h
 
   tools/calibrate-ra.py evaluate            run the trials with the models as committed; print simulated vs published
   tools/calibrate-ra.py fit [--evals N] [--patients P]   Nelder-Mead on the free parameters; print the best vector and its table
-  tools/calibrate-ra.py fit --apply         ... and write the best values into the model files (value fields only)
+  tools/calibrate-ra.py fit --apply         ... and write the best values into the model files
   tools/calibrate-ra.py check               exit 1 if a target listed under `reproduced:` is no longer met (the suite
                                             runs this; a newly met target is reported, not failed)
 
@@ -37,23 +37,56 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CONFIG = os.path.join(ROOT, "tools", "data", "calibration-ra.yaml")
 
 
-def set_parameter(text, name, value):
-    """Replaces the `value` of parameter `name` in a model file's text (block or flow style)."""
-    block = re.search(r"(\n  %s:\s*\n    value: )([^\n]+)" % re.escape(name), text)
-    flow = re.search(r"(\n  %s: \{value: )([^,}]+)" % re.escape(name), text)
-    match = block or flow
-    if not match:
-        raise SystemExit(f"calibrate-ra: parameter '{name}' not found")
-    return text[: match.start(2)] + repr(float(value)) + text[match.end(2):]
+VARIABILITY_FIELDS = ("cv", "sigma", "sd", "lower", "upper")
 
 
-def get_parameter(text, name):
-    block = re.search(r"\n  %s:\s*\n    value: ([^\n]+)" % re.escape(name), text)
-    flow = re.search(r"\n  %s: \{value: ([^,}]+)" % re.escape(name), text)
-    match = block or flow
+def parameter_span(text, name):
+    """(start, end) of parameter `name`'s entry in a model file's text: its flow line or its indented block."""
+    match = re.search(r"\n  %s:[ \t]*(\{[^\n]*|\n(?:    [^\n]*\n?|[ \t]*\n)+)" % re.escape(name), text)
     if not match:
         raise SystemExit(f"calibrate-ra: parameter '{name}' not found")
-    return float(match.group(1))
+    return match.start(1), match.end(1)
+
+
+def field_match(text, name, field):
+    """The regex match of `field` of parameter `name`: `value`, or a number inside its flow-style `variability: {...}`
+    (docs/model-format.md), so that a between-patient spread can be fitted like a typical value."""
+    start, end = parameter_span(text, name)
+    entry = text[start:end]
+    if field == "value":
+        match = re.search(r"(?:^\{|\{ *|, *|\n    )value: ([^,}\n]+)", entry)
+    elif field in VARIABILITY_FIELDS:
+        spread = re.search(r"variability: \{[^}]*\}", entry)
+        if not spread:
+            raise SystemExit(f"calibrate-ra: parameter '{name}' has no flow-style `variability: {{...}}` to fit "
+                             f"`{field}` in")
+        inner = re.search(r"[{ ,]%s: ([^,}]+)" % field, spread.group(0))
+        if inner:
+            offset = spread.start()
+            return start + offset + inner.start(1), start + offset + inner.end(1), inner.group(1)
+        match = None
+    else:
+        raise SystemExit(f"calibrate-ra: field '{field}' of '{name}' cannot be fitted; use value or one of "
+                         f"{', '.join(VARIABILITY_FIELDS)}")
+    if not match:
+        raise SystemExit(f"calibrate-ra: parameter '{name}' has no `{field}` to fit")
+    return start + match.start(1), start + match.end(1), match.group(1)
+
+
+def set_parameter(text, name, value, field="value"):
+    """Replaces the `value` (or a variability field such as `cv`) of parameter `name` in a model file's text."""
+    begin, end, _ = field_match(text, name, field)
+    return text[:begin] + repr(float(value)) + text[end:]
+
+
+def get_parameter(text, name, field="value"):
+    return float(field_match(text, name, field)[2])
+
+
+def label(p):
+    """How a free parameter is named in output: `name`, or `name.cv` for a variability field."""
+    field = p.get("field", "value")
+    return p["name"] if field == "value" else f"{p['name']}.{field}"
 
 
 def set_allocation(path, allocation):
@@ -89,7 +122,7 @@ class Workspace:
     def set(self, values):
         texts = dict(self.originals)
         for p, v in zip(self.config["parameters"], values):
-            texts[p["file"]] = set_parameter(texts[p["file"]], p["name"], v)
+            texts[p["file"]] = set_parameter(texts[p["file"]], p["name"], v, p.get("field", "value"))
         for path, text in texts.items():
             with open(os.path.join(self.dir, path), "w") as f:
                 f.write(text)
@@ -223,7 +256,7 @@ def main():
 
     ws = Workspace(config)
     try:
-        start = [get_parameter(ws.originals[p["file"]], p["name"]) for p in config["parameters"]]
+        start = [get_parameter(ws.originals[p["file"]], p["name"], p.get("field", "value")) for p in config["parameters"]]
         if args.mode == "fit":
             from scipy.optimize import minimize
 
@@ -244,7 +277,7 @@ def main():
                                  if is_target(c, config)])
                 history.append((obj, values))
                 print(f"eval {len(history):3d}: objective {obj:9.1f}  " +
-                      " ".join(f"{p['name']}={v:.4g}" for p, v in zip(config["parameters"], values)), flush=True)
+                      " ".join(f"{label(p)}={v:.4g}" for p, v in zip(config["parameters"], values)), flush=True)
                 return obj
 
             # The first simplex steps a quarter of each parameter's range (in its own scale), not scipy's default 5%
@@ -260,7 +293,7 @@ def main():
             minimize(f, x0, method="Nelder-Mead",
                      options={"maxfev": args.evals, "xatol": 1e-3, "fatol": 0.5, "initial_simplex": simplex})
             best = min(history, key=lambda h: h[0])[1]
-            print("best: " + " ".join(f"{p['name']}={v:.4g}" for p, v in zip(config["parameters"], best)))
+            print("best: " + " ".join(f"{label(p)}={v:.4g}" for p, v in zip(config["parameters"], best)))
             values = best
         else:
             values = start
@@ -269,14 +302,14 @@ def main():
         print_table(comparisons, config)
         if args.json:
             with open(args.json, "w") as f:
-                json.dump({"parameters": {p["name"]: v for p, v in zip(config["parameters"], values)},
+                json.dump({"parameters": {label(p): v for p, v in zip(config["parameters"], values)},
                            "comparisons": comparisons}, f, indent=1)
         if args.mode == "fit" and args.apply:
             for path in {p["file"] for p in config["parameters"]}:
                 text = ws.originals[path]
                 for p, v in zip(config["parameters"], values):
                     if p["file"] == path:
-                        text = set_parameter(text, p["name"], written(v))
+                        text = set_parameter(text, p["name"], written(v), p.get("field", "value"))
                 with open(os.path.join(ROOT, path), "w") as f:
                     f.write(text)
             print("applied to " + ", ".join(sorted({p["file"] for p in config["parameters"]})))
