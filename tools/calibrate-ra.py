@@ -83,9 +83,14 @@ def get_parameter(text, name, field="value"):
     return float(field_match(text, name, field)[2])
 
 
+def field_of(p):
+    """Which number of a free parameter's entry the fit moves: `value` unless the config names a variability field."""
+    return p.get("field", "value")
+
+
 def label(p):
     """How a free parameter is named in output: `name`, or `name.cv` for a variability field."""
-    field = p.get("field", "value")
+    field = field_of(p)
     return p["name"] if field == "value" else f"{p['name']}.{field}"
 
 
@@ -122,7 +127,7 @@ class Workspace:
     def set(self, values):
         texts = dict(self.originals)
         for p, v in zip(self.config["parameters"], values):
-            texts[p["file"]] = set_parameter(texts[p["file"]], p["name"], v, p.get("field", "value"))
+            texts[p["file"]] = set_parameter(texts[p["file"]], p["name"], v, field_of(p))
         for path, text in texts.items():
             with open(os.path.join(self.dir, path), "w") as f:
                 f.write(text)
@@ -256,7 +261,7 @@ def main():
 
     ws = Workspace(config)
     try:
-        start = [get_parameter(ws.originals[p["file"]], p["name"], p.get("field", "value")) for p in config["parameters"]]
+        start = [get_parameter(ws.originals[p["file"]], p["name"], field_of(p)) for p in config["parameters"]]
         if args.mode == "fit":
             from scipy.optimize import minimize
 
@@ -309,7 +314,7 @@ def main():
                 text = ws.originals[path]
                 for p, v in zip(config["parameters"], values):
                     if p["file"] == path:
-                        text = set_parameter(text, p["name"], written(v), p.get("field", "value"))
+                        text = set_parameter(text, p["name"], written(v), field_of(p))
                 with open(os.path.join(ROOT, path), "w") as f:
                     f.write(text)
             print("applied to " + ", ".join(sorted({p["file"] for p in config["parameters"]})))
