@@ -217,7 +217,10 @@ json comparison_json(const PublishedComparison& c) {
       {"arm", c.arm},
       {"visit", c.visit},
       {"simulated", number(c.simulated)},
-      {"simulated_ci", {number(c.simulated_lower), number(c.simulated_upper)}},
+      // No interval (null) when an arm had too few evaluable patients for one.
+      {"simulated_ci", std::isfinite(c.simulated_lower) && std::isfinite(c.simulated_upper)
+                           ? json{c.simulated_lower, c.simulated_upper}
+                           : json(nullptr)},
       {"published", c.published},
       {"published_ci", c.published_ci ? json{c.published_ci->first, c.published_ci->second} : json(nullptr)},
       {"agrees", c.agrees}};
@@ -323,7 +326,7 @@ json report_data(const TrialResult& result, const detail::EndpointEvaluator& eva
   json responders = json::array(), table = json::array();
   if (rep)
     for (const auto& s : rep->statistics) {
-      if (s.binary)
+      if (s.binary && std::isfinite(s.estimate))  // an arm with no evaluable patient has no rate to draw
         responders.push_back({{"endpoint", s.endpoint},
                               {"arm", s.arm},
                               {"visit", s.visit},

@@ -121,6 +121,29 @@ TEST(CliTrial, FailedPatientSolvesAreWarnedAboutAndTheTrialCompletes) {
   EXPECT_TRUE(std::filesystem::exists(tmp.path("out") + "/summary.json"));
 }
 
+TEST(CliTrial, AnArmWithNoEvaluablePatientGivesNullEstimatesNotACrash) {
+  // tests/data/trials/blowup.yaml: every k >= 0.01 blows up by day 1/k <= 100, so no patient reaches the visit at
+  // day 110 and every estimate there has n = 0: no mean, no interval, no p-value for the primary comparison. The
+  // trial must still complete (exit 0) with nulls in summary.json, not stop with an internal error.
+  TempDir tmp;
+  const std::string spec =
+      tmp.write("e.yaml", "name: e\nmodel: " + std::string(TOLSIM_SOURCE_DIR) +
+                              "/tests/data/trials/blowup.yaml\n"
+                              "population: {size: 6}\n"
+                              "arms: {a: {ratio: 1}, b: {ratio: 1}}\n"
+                              "visits: [0, 10, 110]\n"
+                              "endpoints: {x: {value: X}}\n"  // continuous: observed cases only, so n = 0
+                              "primary: {endpoint: x, visit: 110, arm: b, control: a}\n"
+                              "published:\n"
+                              "  - {endpoint: x, arm: b, visit: 110, value: 2, source: x}\n");
+  const auto r = run_tolsim({"-q", "trial", spec, "--out", tmp.path("out")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string summary = read(tmp.path("out") + "/summary.json");
+  EXPECT_THAT(summary, HasSubstr("\"simulated\": null"));
+  EXPECT_THAT(summary, HasSubstr("\"simulated_ci\": null"));
+  EXPECT_TRUE(std::filesystem::exists(tmp.path("out") + "/report.html"));
+}
+
 TEST(CliTrial, ProgressBarOnATerminal) {
   // util-linux `script` (Debian's essential bsdutils) runs the command on a pseudo-terminal and copies what it
   // prints: with a terminal on stderr the progress line (phase, done/total, rate, ETA) appears.
