@@ -228,5 +228,18 @@ TEST(RaTherapies, PlaceboActsOnSubjectiveMeasuresOnly) {
   EXPECT_NEAR(t.treated.at_time("infection_risk", 533), 1.0, 1e-12);
 }
 
+TEST(RaTherapies, TrialContextLowersThePhysicianGlobalByItsFraction) {
+  // With the patient's expectation effect at 0, nothing the physician examines changes, so the physician global
+  // must fall by exactly E_PhGA_context (0.35, derived from the RADIATE and OPTION placebo arms) times the context
+  // switch: the ratio treated/untreated is 1 - 0.35 * placebo_state (closed form). After 168 days at
+  // k_placebo = ln 2 / 7 d the switch is 1 - 2^-24, so the fall is 35%.
+  const Treated t = treat("target=rx.Placebo, amount=1 item, start=365", {"rx.Emax_placebo=0"});
+  const double state = t.treated.at_time("rx.placebo_state", 533);
+  EXPECT_NEAR(state, 1.0, 1e-6);
+  EXPECT_NEAR(t.treated.at_time("PhGA", 533) / t.untreated.at_time("PhGA", 533), 1.0 - 0.35 * state, 1e-6);
+  for (const char* name : {"TJC28", "SJC28", "Pain", "PtGA", "CRP"})
+    EXPECT_NEAR(t.change(name), 0.0, 1e-6) << name;
+}
+
 }  // namespace
 }  // namespace tolsim::testing
