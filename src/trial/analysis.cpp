@@ -190,7 +190,8 @@ void analyse(const TrialDesign& g, const EndpointEvaluator& endpoints, Replicate
           cmp.test = "Welch t";
         }
         if (spec.primary && spec.primary->endpoint == e.name && spec.primary->arm == cmp.arm &&
-            spec.primary->control == cmp.control && spec.primary->visit == day)
+            spec.primary->control == cmp.control && spec.primary->visit == day &&
+            std::isfinite(cmp.p_value))  // no p-value when an arm has no evaluable patient
           rep.primary_p = cmp.p_value;
         rep.comparisons.push_back(std::move(cmp));
       }

@@ -136,8 +136,7 @@ class TrialRunner {
     for (int r = 0; r < replicates; ++r) {
       ReplicateResult rep = run_replicate(r);
       const bool complete = rep.complete;
-      // A replicate whose primary test could not be computed (an arm with no evaluable patient) has no p-value.
-      if (complete && rep.primary_p && std::isfinite(*rep.primary_p)) primary_p.push_back(*rep.primary_p);
+      if (complete && rep.primary_p) primary_p.push_back(*rep.primary_p);
       // An interrupted replicate is kept with the patients it finished, marked incomplete.
       if (complete || !rep.patients.empty()) result.replicates.push_back(std::move(rep));
       if (!complete) {

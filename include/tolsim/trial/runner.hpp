@@ -99,7 +99,7 @@ struct ReplicateResult {
   std::string selection_report;          // virtual-population fit, if a target was given
   std::vector<ArmVisitStatistic> statistics;
   std::vector<ArmComparison> comparisons;
-  std::optional<double> primary_p;
+  std::optional<double> primary_p;  // unset when the primary comparison has no p-value (an arm with no evaluable patient)
   bool complete = false;  // false when stopped early
 };
 
