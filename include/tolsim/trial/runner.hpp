@@ -99,7 +99,8 @@ struct ReplicateResult {
   std::string selection_report;          // virtual-population fit, if a target was given
   std::vector<ArmVisitStatistic> statistics;
   std::vector<ArmComparison> comparisons;
-  std::optional<double> primary_p;  // unset when the primary comparison has no p-value (an arm with no evaluable patient)
+  // Unset when the primary comparison has no p-value (an arm with no evaluable patient).
+  std::optional<double> primary_p;
   bool complete = false;  // false when stopped early
 };
 
