@@ -117,9 +117,12 @@ void EndpointEvaluator::evaluate(const std::vector<double>& measured,
           case K::kChange:
             out = m(v, b.observable) - m(0, b.observable);
             break;
-          case K::kPercentChange:
-            out = 100.0 * (m(v, b.observable) - m(0, b.observable)) / m(0, b.observable);
+          case K::kPercentChange: {
+            // Undefined from a zero baseline: the patient is left out (NaN), as for a missed visit.
+            const double base = m(0, b.observable);
+            if (base != 0.0) out = 100.0 * (m(v, b.observable) - base) / base;
             break;
+          }
           case K::kResponder:
             out = b.criterion.holds(&measured[v * n_measured], &measured[0]) ? 1.0 : 0.0;
             break;

@@ -144,6 +144,27 @@ TEST(CliTrial, AnArmWithNoEvaluablePatientGivesNullEstimatesNotACrash) {
   EXPECT_TRUE(std::filesystem::exists(tmp.path("out") + "/report.html"));
 }
 
+TEST(CliTrial, APercentChangeFromAZeroBaselineIsMissingNotACrash) {
+  // tests/data/trials/approach.yaml: X' = s - k X with X(0) = 0, so every patient's baseline is 0 and a percent
+  // change from it is undefined. Before the fix it was +inf and the summary stopped with an internal error. The
+  // patient must count as missing for that endpoint, while the plain change is still X(1) = (s/k)(1 - e^(-k)) =
+  // 20 (1 - e^(-0.5)) = 7.8694 mg/L (closed form).
+  TempDir tmp;
+  const std::string spec = tmp.write("e.yaml", "name: e\nmodel: " + std::string(TOLSIM_SOURCE_DIR) +
+                                                   "/tests/data/trials/approach.yaml\n"
+                                                   "population: {size: 4}\n"
+                                                   "arms: {a: {ratio: 1}}\n"
+                                                   "visits: [0, 1]\n"
+                                                   "endpoints: {pc: {percent_change: X}, c: {change: X}}\n");
+  const auto r = run_tolsim({"-q", "trial", spec, "--out", tmp.path("out")});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string csv = read(tmp.path("out") + "/endpoints.csv");
+  EXPECT_THAT(csv, HasSubstr("0,0,a,1,pc,,"));
+  EXPECT_THAT(csv, HasSubstr("0,0,a,1,c,7.8694"));
+  const std::string summary = read(tmp.path("out") + "/summary.json");
+  EXPECT_THAT(summary, HasSubstr("\"missing\": 4"));
+}
+
 TEST(CliTrial, ProgressBarOnATerminal) {
   // util-linux `script` (Debian's essential bsdutils) runs the command on a pseudo-terminal and copies what it
   // prints: with a terminal on stderr the progress line (phase, done/total, rate, ETA) appears.
