@@ -20,7 +20,7 @@ DEMO_TRIAL = trials/ra-msc-vs-control.yaml
 demo: build
 	@echo ""
 	@echo "tolsim demo: umbilical-cord MSCs + methotrexate vs placebo + methotrexate in MTX-inadequate responders with"
-	@echo "active RA, 300 virtual patients, 24 weeks (models/ra-msc.yaml; published benchmarks in the report)."
+	@echo "active RA, 150 virtual patients each treated in both arms, 24 weeks (models/ra-msc.yaml; published benchmarks in the report)."
 	@echo ""
 	@build/bin/tolsim trial $(DEMO_TRIAL) --out build/demo/ra-msc-vs-control --force
 	@echo "demo: open build/demo/ra-msc-vs-control/report.html in a browser; spec: $(DEMO_TRIAL)"
