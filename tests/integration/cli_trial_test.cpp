@@ -31,6 +31,13 @@ std::string read(const std::string& path) {
   return s.str();
 }
 
+// Writes a trial spec named `name` on the test model tests/data/trials/<model>; `body` is the rest of the spec.
+std::string spec_on_test_model(const TempDir& tmp, const std::string& name, const std::string& model,
+                               const std::string& body) {
+  return tmp.write(name + ".yaml", "name: " + name + "\nmodel: " + std::string(TOLSIM_SOURCE_DIR) +
+                                       "/tests/data/trials/" + model + "\n" + body);
+}
+
 TEST(CliTrial, RunsTheExampleAndWritesItsOutputs) {
   TempDir tmp;
   const std::string out = tmp.path("out");
@@ -108,12 +115,11 @@ TEST(CliTrial, FailedPatientSolvesAreWarnedAboutAndTheTrialCompletes) {
   // tests/data/trials/blowup.yaml: X(t) = 1 / (1 - k t) ends at t = 1/k; with k ~ U(0.01, 0.06) about half of the
   // patients cannot reach day 28.
   TempDir tmp;
-  const std::string spec = tmp.write("f.yaml", "name: f\nmodel: " + std::string(TOLSIM_SOURCE_DIR) +
-                                                   "/tests/data/trials/blowup.yaml\n"
-                                                   "population: {size: 40}\n"
-                                                   "arms: {a: {ratio: 1}}\n"
-                                                   "visits: [0, 14, 28]\n"
-                                                   "endpoints: {x: {value: X}}\n");
+  const std::string spec = spec_on_test_model(tmp, "f", "blowup.yaml",
+                                              "population: {size: 40}\n"
+                                              "arms: {a: {ratio: 1}}\n"
+                                              "visits: [0, 14, 28]\n"
+                                              "endpoints: {x: {value: X}}\n");
   const auto r = run_tolsim({"trial", spec, "--out", tmp.path("out"), "--no-report"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.err, HasSubstr("patients failed during treatment; each counts as a dropout"));
@@ -127,15 +133,14 @@ TEST(CliTrial, AnArmWithNoEvaluablePatientGivesNullEstimatesNotACrash) {
   // trial must still complete (exit 0) with nulls in summary.json, not stop with an internal error.
   TempDir tmp;
   const std::string spec =
-      tmp.write("e.yaml", "name: e\nmodel: " + std::string(TOLSIM_SOURCE_DIR) +
-                              "/tests/data/trials/blowup.yaml\n"
-                              "population: {size: 6}\n"
-                              "arms: {a: {ratio: 1}, b: {ratio: 1}}\n"
-                              "visits: [0, 10, 110]\n"
-                              "endpoints: {x: {value: X}}\n"  // continuous: observed cases only, so n = 0
-                              "primary: {endpoint: x, visit: 110, arm: b, control: a}\n"
-                              "published:\n"
-                              "  - {endpoint: x, arm: b, visit: 110, value: 2, source: x}\n");
+      spec_on_test_model(tmp, "e", "blowup.yaml",
+                         "population: {size: 6}\n"
+                         "arms: {a: {ratio: 1}, b: {ratio: 1}}\n"
+                         "visits: [0, 10, 110]\n"
+                         "endpoints: {x: {value: X}}\n"  // continuous: observed cases only, so n = 0
+                         "primary: {endpoint: x, visit: 110, arm: b, control: a}\n"
+                         "published:\n"
+                         "  - {endpoint: x, arm: b, visit: 110, value: 2, source: x}\n");
   const auto r = run_tolsim({"-q", "trial", spec, "--out", tmp.path("out")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string summary = read(tmp.path("out") + "/summary.json");
@@ -150,12 +155,11 @@ TEST(CliTrial, APercentChangeFromAZeroBaselineIsMissingNotACrash) {
   // patient must count as missing for that endpoint, while the plain change is still X(1) = (s/k)(1 - e^(-k)) =
   // 20 (1 - e^(-0.5)) = 7.8694 mg/L (closed form).
   TempDir tmp;
-  const std::string spec = tmp.write("e.yaml", "name: e\nmodel: " + std::string(TOLSIM_SOURCE_DIR) +
-                                                   "/tests/data/trials/approach.yaml\n"
-                                                   "population: {size: 4}\n"
-                                                   "arms: {a: {ratio: 1}}\n"
-                                                   "visits: [0, 1]\n"
-                                                   "endpoints: {pc: {percent_change: X}, c: {change: X}}\n");
+  const std::string spec = spec_on_test_model(tmp, "e", "approach.yaml",
+                                              "population: {size: 4}\n"
+                                              "arms: {a: {ratio: 1}}\n"
+                                              "visits: [0, 1]\n"
+                                              "endpoints: {pc: {percent_change: X}, c: {change: X}}\n");
   const auto r = run_tolsim({"-q", "trial", spec, "--out", tmp.path("out")});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string csv = read(tmp.path("out") + "/endpoints.csv");
