@@ -92,18 +92,24 @@ TEST(RaModel, FlsMemoryBuildsWithDiseaseAndFadesOnTreatment) {
   EXPECT_LT(treated.last("FLS_imprinted_share"), untreated.last("FLS_imprinted_share"));
 }
 
-TEST(RaModel, FibromyalgiaRaisesSubjectiveMeasuresNotInflammation) {
+TEST(RaModel, FibromyalgiaAddsFixedAmountsToSubjectiveMeasuresNotInflammation) {
   // Concomitant fibromyalgia raises the self-reported parts of disease activity (tender joints, pain, patient
-  // global), not swelling (Duffield SJ et al. 2018, doi:10.1093/rheumatology/key112). In the model it is central pain
-  // only, so the immune state, swelling and CRP of the same patient must be exactly the same with and without it.
+  // global, HAQ), not swelling (Duffield SJ et al. 2018, doi:10.1093/rheumatology/key112). In the model it adds
+  // fixed amounts beside the RA-driven measures (models/ra.yaml: FM_TJC = 8 joints, FM_VAS = 25 mm, FM_HAQ = 0.58
+  // from a cohort, doi:10.1007/s10067-021-06026-6), so the immune state, swelling and CRP of the same patient must
+  // be exactly the same with and without it, and each subjective measure must be higher by exactly that amount
+  // where its scale's ceiling does not cut it off.
   const ModelRun without = simulate_until("models/ra.yaml", {"fm_draw=0.9"}, 730, {}, 73);
   const ModelRun with = simulate_until("models/ra.yaml", {"fm_draw=0.1"}, 730, {}, 73);
   EXPECT_EQ(without.last("fibromyalgia"), 0.0);
   EXPECT_EQ(with.last("fibromyalgia"), 1.0);
-  for (const char* name : {"SJC28", "CRP", "TNF", "FLS", "Damage"})
+  for (const char* name : {"SJC28", "CRP", "TNF", "FLS", "Damage", "TJC28_RA"})
     EXPECT_NEAR(with.last(name), without.last(name), 1e-9 * std::abs(without.last(name))) << name;
-  for (const char* name : {"TJC28", "Pain", "PtGA", "HAQ", "DAS28_ESR"})
-    EXPECT_GT(with.last(name), without.last(name)) << name;
+  EXPECT_NEAR(with.last("TJC28"), std::min(28.0, without.last("TJC28") + 8.0), 1e-9);
+  EXPECT_NEAR(with.last("Pain"), std::min(100.0, without.last("Pain") + 25.0), 1e-9);
+  EXPECT_NEAR(with.last("PtGA"), std::min(100.0, without.last("PtGA") + 25.0), 1e-9);
+  EXPECT_NEAR(with.last("HAQ"), std::min(3.0, without.last("HAQ") + 0.58), 1e-9);
+  EXPECT_GT(with.last("DAS28_ESR"), without.last("DAS28_ESR"));
 }
 
 // Checks every clinical measure of a run against its valid range, at every output time.
@@ -158,6 +164,24 @@ struct Treated {
 Treated treat(const std::string& dose, const std::vector<std::string>& overrides = {}) {
   return {simulate_until("models/ra.yaml", overrides, 533, {}, 1),
           simulate_until("models/ra.yaml", overrides, 533, {dose}, 1)};
+}
+
+TEST(RaModel, TreatingTheArthritisLowersTenderJointsByAsManyWithFibromyalgia) {
+  // Because fibromyalgia's tender joints sit beside the RA-driven count rather than inside its saturating function,
+  // a drug lowers the count of a patient with fibromyalgia by as many joints as in the same patient without it, as
+  // long as the 28-joint ceiling does not bind. In the ESPOIR cohort, patients with fibromyalgic RA improved by a
+  // similar amount and stayed higher (Duran J et al. 2015, Rheumatology 54:2166, PMID 26175470). A low tender-joint
+  // threshold (K_pain_TJC = 3) keeps the count of the patient with fibromyalgia below the ceiling before treatment.
+  const std::string dose = "target=rx.TCZ_c, amount=8 mg/kg, start=365, every=28 d, count=6, duration=1 h";
+  const Treated with = treat(dose, {"fm_draw=0.1", "K_pain_TJC=3"});
+  const Treated without = treat(dose, {"fm_draw=0.9", "K_pain_TJC=3"});
+  ASSERT_LT(with.untreated.at_time("TJC28", 533), 28.0);
+  const auto fall = [](const Treated& t, const char* name) {
+    return t.untreated.at_time(name, 533) - t.treated.at_time(name, 533);
+  };
+  EXPECT_GT(fall(without, "TJC28"), 1.0);
+  EXPECT_NEAR(fall(with, "TJC28"), fall(without, "TJC28"), 1e-9);
+  EXPECT_NEAR(fall(with, "HAQ"), fall(without, "HAQ"), 1e-9);
 }
 
 TEST(RaTherapies, MethotrexateInhibitsTCellsAndLowersActivity) {
