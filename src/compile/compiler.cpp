@@ -130,6 +130,7 @@ class Compiler {
         v.unit = by_rate_rule ? s.unit : amount;
         v.amount_unit = amount;
         v.nonnegative = !s.allow_negative;
+        v.atol = s.atol;
         v.location = s.location;
         q.slot = out_.n_states();
         out_.states.push_back(std::move(v));

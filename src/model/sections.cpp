@@ -169,49 +169,56 @@ void Composer::read_compartments(const YamlFile& file, const YAML::Node& node, c
 }
 
 void Composer::read_species(const YamlFile& file, const YAML::Node& node, const Scope& scope) {
-  for_each_entry(file, node, "species", diagnostics_,
-                 [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
-                   if (!check_identifier(file, key, name, "species")) return;
-                   MapReader r(file, value, fmt::format("species '{}'", name), diagnostics_,
-                               {"compartment", "initial", "unit", "quantity", "description", "boundary",
-                                "constant", "allow_negative"});
-                   if (!r.ok()) return;
-                   Species s;
-                   s.id = scope.declare(name);
-                   s.location = file.location(key);
-                   // An empty name is reported here: the validator skips species without a compartment, as they have an error.
-                   if (auto c = r.string("compartment"); c && !c->empty())
-                     s.compartment = scope.reference(*c);
-                   else if (c)
-                     r.error(r.node("compartment"),
-                             "`compartment:` is empty: name the compartment that holds it");
-                   else
-                     r.error("has no `compartment:`");
-                   r.number_or_expression("initial", s.initial, s.initial_expr);
-                   if (s.initial_expr) qualify(*s.initial_expr, scope);
-                   if (!r.has("initial")) r.error("has no `initial:` value");
-                   s.unit = read_unit(r, "has no `unit:` (for example cells/uL, pg/mL or mg)");
-                   s.description = r.string("description").value_or("");
-                   s.boundary = r.boolean("boundary").value_or(false);
-                   s.constant = r.boolean("constant").value_or(false);
-                   if (s.constant) explicit_constants_.insert(s.id);
-                   s.allow_negative = r.boolean("allow_negative").value_or(false);
-                   if (auto quantity = r.string("quantity")) {
-                     if (*quantity == "amount")
-                       s.only_substance_units = true;
-                     else if (*quantity == "concentration")
-                       s.only_substance_units = false;
-                     else
-                       r.error(r.node("quantity"),
-                               fmt::format("quantity must be amount or concentration, not '{}'", *quantity));
-                   } else {
-                     // Inferred once units are known; see infer_species_quantities in the validator. Mark as unknown by
-                     // leaving only_substance_units false and remembering that it was not given.
-                     s.only_substance_units = false;
-                     inferred_quantity_.insert(s.id);
-                   }
-                   model_.species.push_back(std::move(s));
-                 });
+  for_each_entry(
+      file, node, "species", diagnostics_,
+      [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
+        if (!check_identifier(file, key, name, "species")) return;
+        MapReader r(file, value, fmt::format("species '{}'", name), diagnostics_,
+                    {"compartment", "initial", "unit", "quantity", "description", "boundary", "constant",
+                     "allow_negative", "atol"});
+        if (!r.ok()) return;
+        Species s;
+        s.id = scope.declare(name);
+        s.location = file.location(key);
+        // An empty name is reported here: the validator skips species without a compartment, as they have an error.
+        if (auto c = r.string("compartment"); c && !c->empty())
+          s.compartment = scope.reference(*c);
+        else if (c)
+          r.error(r.node("compartment"), "`compartment:` is empty: name the compartment that holds it");
+        else
+          r.error("has no `compartment:`");
+        r.number_or_expression("initial", s.initial, s.initial_expr);
+        if (s.initial_expr) qualify(*s.initial_expr, scope);
+        if (!r.has("initial")) r.error("has no `initial:` value");
+        s.unit = read_unit(r, "has no `unit:` (for example cells/uL, pg/mL or mg)");
+        s.description = r.string("description").value_or("");
+        s.boundary = r.boolean("boundary").value_or(false);
+        s.constant = r.boolean("constant").value_or(false);
+        if (s.constant) explicit_constants_.insert(s.id);
+        s.allow_negative = r.boolean("allow_negative").value_or(false);
+        if (auto atol = r.number("atol")) {
+          if (*atol > 0.0)
+            s.atol = atol;
+          else
+            r.error(r.node("atol"),
+                    fmt::format("atol must be a positive number in the species' unit, not {}", *atol));
+        }
+        if (auto quantity = r.string("quantity")) {
+          if (*quantity == "amount")
+            s.only_substance_units = true;
+          else if (*quantity == "concentration")
+            s.only_substance_units = false;
+          else
+            r.error(r.node("quantity"),
+                    fmt::format("quantity must be amount or concentration, not '{}'", *quantity));
+        } else {
+          // Inferred once units are known; see infer_species_quantities in the validator. Mark as unknown by
+          // leaving only_substance_units false and remembering that it was not given.
+          s.only_substance_units = false;
+          inferred_quantity_.insert(s.id);
+        }
+        model_.species.push_back(std::move(s));
+      });
 }
 
 void Composer::read_parameters(const YamlFile& file, const YAML::Node& node, const Scope& scope) {

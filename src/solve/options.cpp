@@ -83,9 +83,11 @@ std::vector<SolverSetting> make_settings() {
   std::vector<SolverSetting> s;
   s.push_back(double_setting("rtol", "", "relative tolerance of the local error test (0 < rtol < 1)",
                              &SolverOptions::rtol));
-  s.push_back(double_setting("atol", "species unit",
-                             "absolute tolerance, in each species' (or quantity's) declared unit (>= 0)",
-                             &SolverOptions::atol));
+  s.push_back(double_setting(
+      "atol", "species unit",
+      "absolute tolerance, in each species' (or quantity's) declared unit (>= 0); a species' own `atol:` "
+      "in the model wins",
+      &SolverOptions::atol));
   s.push_back(integer_setting(
       "max_steps", "", "maximum internal steps between two stops (outputs, doses, events); 0 means 100000",
       &SolverOptions::max_steps));

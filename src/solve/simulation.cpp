@@ -321,7 +321,7 @@ bool Run::start() {
   integrator.abstol.assign(static_cast<std::size_t>(n_solver_), 1.0);  // the dummy state stays 0
   bool any_constraint = false;
   for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i) {
-    integrator.abstol[i] = setup_.options.atol * model_.states[i].atol_scale;
+    integrator.abstol[i] = model_.states[i].absolute_tolerance(setup_.options.atol);
     any_constraint = any_constraint || constrained(i);
   }
   if (any_constraint) {

@@ -385,7 +385,7 @@ class TrialRunner {
         double change = 0.0;
         for (std::size_t i = 0; i < previous.size(); ++i) {
           const double scale =
-              std::max(std::abs(previous[i]), g_.spec.solver.atol * g_.compiled.states[i].atol_scale);
+              std::max(std::abs(previous[i]), g_.compiled.states[i].absolute_tolerance(g_.spec.solver.atol));
           change = std::max(change, std::abs(s.final_state[i] - previous[i]) / scale);
         }
         if (change <= run_in.steady_tolerance) break;

@@ -215,5 +215,49 @@ events:
   EXPECT_LT(r.summary.t_failure, 1e-9);
 }
 
+// A species' own `atol:` replaces the solver-wide absolute tolerance for it alone, in its declared unit: for a
+// concentration the solver integrates the amount, so the tolerance it receives is atol x compartment size.
+// X' = -X from 1 mg/L: X(t) = exp(-t) (closed form).
+TEST(ModelSemantics, ASpeciesOwnAbsoluteToleranceIsUsedForItAlone) {
+  const auto text = [](const std::string& x_fields) {
+    return R"(compartments:
+  c: {size: 2, unit: L, source: "assumption: test"}
+species:
+  X: {compartment: c, initial: 1, unit: mg/L)" +
+           x_fields + R"(}
+  Y: {compartment: c, initial: 1, unit: mg/L}
+parameters:
+  k: {value: 1, unit: 1/day, source: "assumption: test"}
+reactions:
+  x_decay: {equation: "X ->", rate: "k * X * c"}
+)";
+  };
+  auto loaded = model::load_model_from_string(text(", atol: 1e-4"), "test.yaml");
+  const CompiledModel m = compile_model(loaded.model);
+  ASSERT_EQ(m.states.size(), 2u);
+  EXPECT_DOUBLE_EQ(m.states[0].absolute_tolerance(1e-12), 1e-4 * 2.0)
+      << "X: its own atol, as an amount in 2 L";
+  EXPECT_DOUBLE_EQ(m.states[1].absolute_tolerance(1e-12), 1e-12 * 2.0) << "Y: the solver-wide atol";
+
+  Scenario s;
+  s.times.emplace();
+  for (int i = 0; i <= 30; ++i) s.times->push_back(i);
+  s.solver.rtol = 1e-6;
+  s.solver.atol = 1e-12;
+  const auto loose = run(text(", atol: 1e-4"), s);
+  const auto strict = run(text(""), s);
+  ASSERT_TRUE(loose.ok()) << loose.summary.message;
+  ASSERT_TRUE(strict.ok()) << strict.summary.message;
+  const std::vector<double> x_loose = loose.column("X"), x_strict = strict.column("X");
+  for (std::size_t i = 0; i < loose.times.size(); ++i) {
+    const double exact = std::exp(-loose.times[i]);
+    EXPECT_NEAR(x_loose[i], exact, 1e-3) << "t = " << loose.times[i];
+    EXPECT_NEAR(x_strict[i], exact, 1e-4 * exact + 1e-10) << "t = " << strict.times[i];
+  }
+  // Tracking exp(-t) to 1e-6 of itself down to 1e-13 takes more steps than tracking it to 1e-4 mg/L.
+  EXPECT_LT(loose.summary.stats.steps, strict.summary.stats.steps / 2)
+      << loose.summary.stats.steps << " vs " << strict.summary.stats.steps;
+}
+
 }  // namespace
 }  // namespace tolsim::testing

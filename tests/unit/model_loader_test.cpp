@@ -50,6 +50,32 @@ species:
   EXPECT_FALSE(loaded.model.species[2].only_substance_units) << "an explicit quantity wins";
 }
 
+TEST(ModelLoader, SpeciesMayCarryTheirOwnAbsoluteTolerance) {
+  auto loaded = model::load_model_from_string(R"(compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  A: {compartment: c, initial: 5, unit: mg, atol: 1e-6}
+  B: {compartment: c, initial: 5, unit: mg}
+)",
+                                              "test.yaml");
+  ASSERT_TRUE(loaded.model.species[0].atol.has_value());
+  EXPECT_EQ(*loaded.model.species[0].atol, 1e-6);
+  EXPECT_FALSE(loaded.model.species[1].atol.has_value());
+
+  // Line 4 is `  A: {compartment: c, initial: 5, unit: mg, atol: 0}`; the 0 is at column 51.
+  auto d = problems_of(R"(compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  A: {compartment: c, initial: 5, unit: mg, atol: 0}
+  B: {compartment: c, initial: 5, unit: mg, atol: -1e-9}
+)");
+  ASSERT_EQ(d.error_count(), 2u) << d.to_string();
+  EXPECT_EQ(error_lines(d)[0],
+            "test.yaml:4:51: error: species 'A': atol must be a positive number in the species' unit, not 0");
+  EXPECT_THAT(error_lines(d)[1],
+              HasSubstr("test.yaml:5:51: error: species 'B': atol must be a positive number"));
+}
+
 TEST(ModelLoader, MalformedYamlIsReportedAtItsPosition) {
   auto d = problems_of("species:\n  X: {compartment: c, initial: [1, 2\n");
   ASSERT_EQ(d.error_count(), 1u);

@@ -43,10 +43,13 @@ struct StateVariable {
   int compartment_output = -1;    // for concentration species: index in outputs of its compartment's size
   std::string unit;               // unit of y
   std::string amount_unit;        // species only: unit of its amount (unit of y for kAmount)
-  double atol_scale = 1.0;        // absolute tolerance for y is options.atol * atol_scale (keeps atol in the
-                                  // species' declared unit when y is an amount in a large compartment)
-  bool nonnegative = false;       // constrain y >= 0 during integration
-  SourceLocation location;        // where the quantity is declared
+  double atol_scale = 1.0;        // absolute tolerance for y is atol * atol_scale (keeps atol in the species'
+                                  // declared unit when y is an amount in a large compartment)
+  std::optional<double> atol;     // the species' own `atol:`, in its declared unit; none: the solver-wide one
+  // The solver's absolute tolerance for y, given the solver-wide one (in declared units).
+  double absolute_tolerance(double solver_atol) const { return atol.value_or(solver_atol) * atol_scale; }
+  bool nonnegative = false;  // constrain y >= 0 during integration
+  SourceLocation location;   // where the quantity is declared
 };
 
 struct ParameterSlot {

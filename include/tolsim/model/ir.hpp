@@ -86,6 +86,7 @@ struct Species {
   bool boundary = false;              // reactions do not change it
   bool constant = false;
   bool allow_negative = false;
+  std::optional<double> atol;  // the solver's absolute tolerance for it, in `unit`; none: the solver-wide one
   std::string conversion_factor;  // parameter id, or empty
   std::string description;
   SourceLocation location;
