@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 #include <stdexcept>
@@ -219,7 +220,8 @@ class Compiler {
         spec.positions.push_back(i + j * n);
       }
     }
-    out_.jacobian_nonzeros = static_cast<int>(spec.outputs.size());
+    out_.jacobian_positions = spec.positions;
+    std::sort(out_.jacobian_positions.begin(), out_.jacobian_positions.end());
     return spec;
   }
 

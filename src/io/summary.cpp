@@ -80,9 +80,11 @@ std::string describe(const CompiledModel& model, const SimulationResult& result,
   const SolverStats& s = result.summary.stats;
   out += fmt::format(
       "  solver: {} steps, {} right-hand sides, {} Jacobians, {} error-test and {} convergence "
-      "failures; {} doses, {} events\n",
+      "failures; {} doses, {} events; {} linear solver\n",
       s.steps, s.rhs_evaluations, s.jacobian_evaluations, s.error_test_failures, s.convergence_failures,
-      s.doses_given, s.events_fired);
+      s.doses_given, s.events_fired,
+      result.summary.options.linear_solver == SolverOptions::LinearSolver::kSparse ? "sparse (KLU)"
+                                                                                   : "dense");
   return out;
 }
 

@@ -5,7 +5,10 @@
 #include <nvector/nvector_serial.h>
 #include <sundials/sundials_context.h>
 #include <sunlinsol/sunlinsol_dense.h>
+#include <sunlinsol/sunlinsol_klu.h>
 #include <sunmatrix/sunmatrix_dense.h>
+#include <sunmatrix/sunmatrix_sparse.h>
+#include <algorithm>
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -19,18 +22,22 @@ namespace {
 
 constexpr long kDefaultMaxSteps = 100000;  // SolverOptions::max_steps == 0
 
+OdeSystem& system_of(void* user_data) {
+  return static_cast<CvodesIntegrator*>(user_data)->system();
+}
+
 int rhs_callback(sunrealtype t, N_Vector y, N_Vector ydot, void* user_data) {
-  return static_cast<OdeSystem*>(user_data)->rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
+  return system_of(user_data).rhs(t, N_VGetArrayPointer(y), N_VGetArrayPointer(ydot));
 }
 
 int root_callback(sunrealtype t, N_Vector y, sunrealtype* g, void* user_data) {
-  return static_cast<OdeSystem*>(user_data)->roots(t, N_VGetArrayPointer(y), g);
+  return system_of(user_data).roots(t, N_VGetArrayPointer(y), g);
 }
 
 int jacobian_callback(sunrealtype t, N_Vector y, N_Vector /*fy*/, SUNMatrix jac, void* user_data,
                       N_Vector /*tmp1*/, N_Vector /*tmp2*/, N_Vector /*tmp3*/) {
   // SUNDIALS' dense matrix is column-major and contiguous, the layout of the jacobian kernel.
-  return static_cast<OdeSystem*>(user_data)->jacobian(t, N_VGetArrayPointer(y), SUNDenseMatrix_Data(jac));
+  return system_of(user_data).jacobian(t, N_VGetArrayPointer(y), SUNDenseMatrix_Data(jac));
 }
 
 std::string flag_name(int flag) {
@@ -86,11 +93,32 @@ CvodesIntegrator::CvodesIntegrator(OdeSystem& system, IntegratorSetup setup)
     for (sunindextype i = 0; i < n; ++i)
       NV_Ith_S(constraints_.get(), i) = setup_.constraints[static_cast<std::size_t>(i)];
   }
-  matrix_.reset(SUNDenseMatrix(n, n, context));
-  if (!matrix_) throw InternalError("SUNDIALS: cannot allocate the Jacobian matrix");
-  solver_.reset(SUNLinSol_Dense(y_.get(), matrix_.get(), context));
-  if (!solver_) throw InternalError("SUNDIALS: cannot create the dense linear solver");
-  install_dense_ops(matrix_.get(), solver_.get());
+  if (setup_.sparse_positions.empty()) {
+    matrix_.reset(SUNDenseMatrix(n, n, context));
+    if (!matrix_) throw InternalError("SUNDIALS: cannot allocate the Jacobian matrix");
+    solver_.reset(SUNLinSol_Dense(y_.get(), matrix_.get(), context));
+    if (!solver_) throw InternalError("SUNDIALS: cannot create the dense linear solver");
+    install_dense_ops(matrix_.get(), solver_.get());
+  } else {
+    if (!setup_.analytic_jacobian)
+      throw InternalError("CvodesIntegrator: the sparse solver needs a Jacobian");
+    const auto nnz = static_cast<sunindextype>(setup_.sparse_positions.size());
+    column_starts_.assign(static_cast<std::size_t>(n) + 1, 0);
+    rows_.reserve(setup_.sparse_positions.size());
+    for (const int position : setup_.sparse_positions) {
+      const long row = position % n, column = position / n;
+      if (column >= n) throw InternalError("CvodesIntegrator: sparse position outside the matrix");
+      rows_.push_back(row);
+      ++column_starts_[static_cast<std::size_t>(column) + 1];
+    }
+    for (std::size_t j = 0; j < static_cast<std::size_t>(n); ++j) column_starts_[j + 1] += column_starts_[j];
+    dense_jacobian_.assign(static_cast<std::size_t>(n) * static_cast<std::size_t>(n), 0.0);
+    matrix_.reset(SUNSparseMatrix(n, n, nnz, CSC_MAT, context));
+    if (!matrix_) throw InternalError("SUNDIALS: cannot allocate the sparse Jacobian matrix");
+    install_sparse_ops(matrix_.get());
+    solver_.reset(SUNLinSol_KLU(y_.get(), matrix_.get(), context));
+    if (!solver_) throw InternalError("SUNDIALS: cannot create the sparse (KLU) linear solver");
+  }
   memory_.reset(CVodeCreate(CV_BDF, context));
   if (!memory_) throw InternalError("SUNDIALS: cannot create CVODES memory");
   // From here on CVODES reports through on_error instead of printing to stderr.
@@ -98,6 +126,22 @@ CvodesIntegrator::CvodesIntegrator(OdeSystem& system, IntegratorSetup setup)
 }
 
 CvodesIntegrator::~CvodesIntegrator() = default;
+
+int CvodesIntegrator::sparse_jacobian(double t, N_Vector y, N_Vector /*fy*/, SUNMatrix jac, void* self,
+                                      N_Vector /*tmp1*/, N_Vector /*tmp2*/, N_Vector /*tmp3*/) {
+  auto& me = *static_cast<CvodesIntegrator*>(self);
+  const int flag = me.system_.jacobian(t, N_VGetArrayPointer(y), me.dense_jacobian_.data());
+  if (flag != 0) return flag;
+  // CVODES zeroes the matrix, structure included, before each call: the pattern is written every time.
+  static_assert(sizeof(sunindextype) == sizeof(long), "the pattern is stored as long");
+  std::copy(me.column_starts_.begin(), me.column_starts_.end(), SUNSparseMatrix_IndexPointers(jac));
+  std::copy(me.rows_.begin(), me.rows_.end(), SUNSparseMatrix_IndexValues(jac));
+  sunrealtype* data = SUNSparseMatrix_Data(jac);
+  const auto& positions = me.setup_.sparse_positions;
+  for (std::size_t k = 0; k < positions.size(); ++k)
+    data[k] = me.dense_jacobian_[static_cast<std::size_t>(positions[k])];
+  return 0;
+}
 
 void CvodesIntegrator::on_error(int code, const char* /*module*/, const char* function, char* message,
                                 void* self) {
@@ -113,10 +157,15 @@ int CvodesIntegrator::configure(double t) {
   void* mem = memory_.get();
   int flag = CVodeInit(mem, &rhs_callback, t, y_.get());
   if (flag != CV_SUCCESS) return flag;
-  if ((flag = CVodeSetUserData(mem, &system_)) != CV_SUCCESS) return flag;
+  // Every callback receives this integrator: the sparse Jacobian needs its pattern and scratch space.
+  if ((flag = CVodeSetUserData(mem, this)) != CV_SUCCESS) return flag;
   if ((flag = CVodeSVtolerances(mem, setup_.options.rtol, abstol_.get())) != CV_SUCCESS) return flag;
   if ((flag = CVodeSetLinearSolver(mem, solver_.get(), matrix_.get())) != CV_SUCCESS) return flag;
-  if (setup_.analytic_jacobian && (flag = CVodeSetJacFn(mem, &jacobian_callback)) != CV_SUCCESS) return flag;
+  if (setup_.analytic_jacobian) {
+    flag = setup_.sparse_positions.empty() ? CVodeSetJacFn(mem, &jacobian_callback)
+                                           : CVodeSetJacFn(mem, &CvodesIntegrator::sparse_jacobian);
+    if (flag != CV_SUCCESS) return flag;
+  }
   if (setup_.n_roots > 0) {
     if ((flag = CVodeRootInit(mem, setup_.n_roots, &root_callback)) != CV_SUCCESS) return flag;
     // A relation exactly at zero after a discontinuity is the simulation's business (it decides the relation's

@@ -1,4 +1,5 @@
-// A private RAII wrapper over one CVODES integrator: BDF, Newton, dense direct linear solver.
+// A private RAII wrapper over one CVODES integrator: BDF, Newton, and a direct linear solver: dense LU, or sparse
+// LU (KLU) on the Jacobian's structural non-zeros.
 //
 // It knows nothing of models, doses or events: it integrates an OdeSystem, locates the roots of its root
 // functions, and restarts after a discontinuity. Every SUNDIALS object (context, vectors, matrix, linear solver,
@@ -38,6 +39,9 @@ struct IntegratorSetup {
   std::vector<double> abstol;       // one per state
   std::vector<double> constraints;  // empty, or one per state: 1.0 for y >= 0, 0.0 for none
   bool analytic_jacobian = true;
+  // Empty: the dense solver. Otherwise (analytic Jacobian only) KLU on these entries of the Jacobian, given as
+  // i + j*n_states, ascending, every diagonal entry included; the system's dense Jacobian is gathered from them.
+  std::vector<int> sparse_positions;
   SolverOptions options;  // already validated
 };
 
@@ -75,6 +79,8 @@ class CvodesIntegrator {
   // Counters summed over every restart (steps, RHS, Jacobian, error tests, Newton, roots, restarts).
   SolverStats stats() const;
 
+  OdeSystem& system() const { return system_; }
+
  private:
   struct Counters {
     long steps = 0, rhs = 0, rhs_ls = 0, jac = 0, error_tests = 0, newton = 0, convergence = 0, roots = 0;
@@ -96,6 +102,9 @@ class CvodesIntegrator {
   };
 
   static void on_error(int code, const char* module, const char* function, char* message, void* self);
+  static int sparse_jacobian(double t, _generic_N_Vector* y, _generic_N_Vector* fy, _generic_SUNMatrix* jac,
+                             void* self, _generic_N_Vector* tmp1, _generic_N_Vector* tmp2,
+                             _generic_N_Vector* tmp3);
   int configure(double t);
   void read_counters();
 
@@ -109,6 +118,11 @@ class CvodesIntegrator {
   std::unique_ptr<_generic_SUNMatrix, MatrixDeleter> matrix_;
   std::unique_ptr<_generic_SUNLinearSolver, SolverDeleter> solver_;
   std::unique_ptr<void, MemoryDeleter> memory_;
+
+  // Sparse solver only: the pattern in compressed-sparse-column form, and room for the dense Jacobian.
+  std::vector<long> column_starts_;  // n_states + 1
+  std::vector<long> rows_;           // one per non-zero
+  std::vector<double> dense_jacobian_;
 
   bool initialised_ = false;
   std::string last_error_;

@@ -63,6 +63,18 @@ const char* jacobian_name(SolverOptions::JacobianMode mode) {
   return mode == SolverOptions::JacobianMode::kAnalytic ? "analytic" : "fd";
 }
 
+const char* linear_solver_name(SolverOptions::LinearSolver solver) {
+  switch (solver) {
+    case SolverOptions::LinearSolver::kDense:
+      return "dense";
+    case SolverOptions::LinearSolver::kSparse:
+      return "sparse";
+    case SolverOptions::LinearSolver::kAuto:
+      break;
+  }
+  return "auto";
+}
+
 // A setting for a double field; `member` points into SolverOptions.
 SolverSetting double_setting(std::string name, std::string unit, std::string description,
                              double SolverOptions::*member) {
@@ -110,6 +122,21 @@ std::vector<SolverSetting> make_settings() {
                  }
                  return fmt::format("expected 'analytic' or 'fd', got '{}'", text);
                }});
+  s.push_back(
+      {"linear_solver", "",
+       "'dense' (LU of the whole Jacobian), 'sparse' (KLU on its structural non-zeros; needs the analytic "
+       "Jacobian) or 'auto' (sparse from 20 states)",
+       [](const SolverOptions& o) { return std::string(linear_solver_name(o.linear_solver)); },
+       [](SolverOptions& o, const std::string& text) -> std::string {
+         for (auto solver : {SolverOptions::LinearSolver::kAuto, SolverOptions::LinearSolver::kDense,
+                             SolverOptions::LinearSolver::kSparse}) {
+           if (text == linear_solver_name(solver)) {
+             o.linear_solver = solver;
+             return {};
+           }
+         }
+         return fmt::format("expected 'auto', 'dense' or 'sparse', got '{}'", text);
+       }});
   s.push_back(
       {"enforce_nonnegative", "",
        "keep species declared non-negative >= 0 (CVODES inequality constraints): 'true' or 'false'",

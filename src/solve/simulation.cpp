@@ -333,6 +333,22 @@ bool Run::start() {
                                  (model_.kernel.jacobian >= 0 || n_ == 0);
   if (!integrator.analytic_jacobian)
     summary_.options.jacobian = SolverOptions::JacobianMode::kFiniteDifference;
+  // KLU needs the Jacobian function and its pattern; everything else (difference quotients, the dummy state of a
+  // model without states, hand-built models without a pattern) runs dense.
+  using LinearSolver = SolverOptions::LinearSolver;
+  const bool sparse =
+      integrator.analytic_jacobian && n_ > 0 && !model_.jacobian_positions.empty() &&
+      (setup_.options.linear_solver == LinearSolver::kSparse ||
+       (setup_.options.linear_solver == LinearSolver::kAuto && n_ >= SolverOptions::kSparseFromStates));
+  summary_.options.linear_solver = sparse ? LinearSolver::kSparse : LinearSolver::kDense;
+  if (sparse) {
+    // Every diagonal entry is in the pattern: CVODES forms I - gamma J in place only if it is.
+    std::vector<int> positions = model_.jacobian_positions;
+    for (int i = 0; i < n_; ++i) positions.push_back(i + i * n_);
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    integrator.sparse_positions = std::move(positions);
+  }
   integrator_ = std::make_unique<CvodesIntegrator>(*this, std::move(integrator));
   changed_ = false;
   return restart();

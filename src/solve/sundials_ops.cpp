@@ -3,6 +3,7 @@
 #include <nvector/nvector_serial.h>
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
+#include <sunmatrix/sunmatrix_sparse.h>
 
 #include <algorithm>
 #include <atomic>
@@ -412,6 +413,69 @@ void lu_solve(const Real* a, sunindextype n, const sunindextype* p, Real* b) {
   b[0] /= a[0];
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Compressed-sparse-column matrices, for the KLU solver. CVODES forms I - gamma J from a saved Jacobian at every
+// linear-solver setup: a copy (which zeroes the target first), then scale-add-identity. With every diagonal entry
+// in the pattern (the integrator makes sure of it) both work in place; anything else goes to SUNDIALS' own.
+
+bool is_csc(SUNMatrix A) {
+  return A && SUNMatGetID(A) == SUNMATRIX_SPARSE && SM_SPARSETYPE_S(A) == CSC_MAT;
+}
+
+// Every stored value, row index and column pointer set to 0.
+int sparse_zero(SUNMatrix A) {
+  std::fill(SM_DATA_S(A), SM_DATA_S(A) + SM_NNZ_S(A), 0.0);
+  std::fill(SM_INDEXVALS_S(A), SM_INDEXVALS_S(A) + SM_NNZ_S(A), sunindextype{0});
+  std::fill(SM_INDEXPTRS_S(A), SM_INDEXPTRS_S(A) + SM_NP_S(A) + 1, sunindextype{0});
+  return SUNMAT_SUCCESS;
+}
+
+// B = A, structure and values, when B has room for A's entries.
+int sparse_copy(SUNMatrix A, SUNMatrix B) {
+  if (!is_csc(A) || !is_csc(B) || SM_ROWS_S(A) != SM_ROWS_S(B) || SM_COLUMNS_S(A) != SM_COLUMNS_S(B))
+    return SUNMAT_ILL_INPUT;
+  const sunindextype used = SM_INDEXPTRS_S(A)[SM_NP_S(A)];
+  if (SM_NNZ_S(B) < used) return SUNMatCopy_Sparse(A, B);  // SUNDIALS reallocates B
+  sparse_zero(B);
+  std::copy(SM_DATA_S(A), SM_DATA_S(A) + used, SM_DATA_S(B));
+  std::copy(SM_INDEXVALS_S(A), SM_INDEXVALS_S(A) + used, SM_INDEXVALS_S(B));
+  std::copy(SM_INDEXPTRS_S(A), SM_INDEXPTRS_S(A) + SM_NP_S(A) + 1, SM_INDEXPTRS_S(B));
+  return SUNMAT_SUCCESS;
+}
+
+// A = c A + I: each stored entry scaled, and 1 added to the diagonal ones (as 1 + c a). If a diagonal entry is
+// missing, SUNDIALS' own operation inserts it.
+int sparse_scale_add_identity(Real c, SUNMatrix A) {
+  if (!is_csc(A)) return SUNMatScaleAddI_Sparse(c, A);
+  const sunindextype columns = SM_COLUMNS_S(A), diagonal = std::min(SM_ROWS_S(A), columns);
+  const sunindextype* starts = SM_INDEXPTRS_S(A);
+  const sunindextype* rows = SM_INDEXVALS_S(A);
+  for (sunindextype j = 0; j < diagonal; ++j) {
+    const sunindextype* end = rows + starts[j + 1];
+    if (std::find(rows + starts[j], end, j) == end) return SUNMatScaleAddI_Sparse(c, A);
+  }
+  Real* a = SM_DATA_S(A);
+  for (sunindextype j = 0; j < diagonal; ++j)
+    for (sunindextype k = starts[j]; k < starts[j + 1]; ++k) a[k] = rows[k] == j ? 1.0 + c * a[k] : c * a[k];
+  return SUNMAT_SUCCESS;
+}
+
+void install_sparse_matrix_ops(SUNMatrix A);
+
+SUNMatrix sparse_clone(SUNMatrix A) {
+  SUNMatrix clone = SUNMatClone_Sparse(A);
+  install_sparse_matrix_ops(clone);
+  return clone;
+}
+
+void install_sparse_matrix_ops(SUNMatrix A) {
+  if (!is_csc(A)) return;
+  A->ops->zero = sparse_zero;
+  A->ops->copy = sparse_copy;
+  A->ops->scaleaddi = sparse_scale_add_identity;
+  A->ops->clone = sparse_clone;
+}
+
 SUNLinearSolverContent_Dense solver_content(SUNLinearSolver S) {
   return static_cast<SUNLinearSolverContent_Dense>(S->content);
 }
@@ -481,6 +545,10 @@ void install_vector_ops(N_Vector v) {
   // N_VLinearSum; these do the same element operations in the same order, in one pass.
   ops->nvlinearcombination = linear_combination;
   ops->nvscaleaddmulti = scale_add_multi;
+}
+
+void install_sparse_ops(SUNMatrix matrix) {
+  if (g_fast.load()) install_sparse_matrix_ops(matrix);
 }
 
 void install_dense_ops(SUNMatrix matrix, SUNLinearSolver solver) {

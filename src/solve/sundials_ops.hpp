@@ -1,4 +1,4 @@
-// Private: optimised serial-vector and dense-matrix operations for CVODES.
+// Private: optimised serial-vector, dense-matrix and sparse-matrix operations for CVODES.
 //
 // Debian 12's SUNDIALS 6.4.1 (libsundials-cvodes6 6.4.1+dfsg1-3) is built without optimisation: its machine code
 // keeps every local variable on the stack (objdump of N_VLinearSum_Serial, N_VWSqrSumLocal_Serial). For the small
@@ -26,6 +26,10 @@ void install_vector_ops(N_Vector v);
 // The same for a dense matrix (copy, zero, scale-add-identity; its clones too) and for the dense linear solver
 // made for it (LU factorisation with partial pivoting, and the triangular solves).
 void install_dense_ops(SUNMatrix matrix, SUNLinearSolver solver);
+
+// The same for a compressed-sparse-column matrix (copy, zero, scale-add-identity; its clones too). The KLU solver
+// is SuiteSparse's, compiled with optimisation, and stays as it is.
+void install_sparse_ops(SUNMatrix matrix);
 
 // Process-wide switch, on by default. Tests turn it off to compare with the stock operations; it takes effect for
 // integrators created afterwards.

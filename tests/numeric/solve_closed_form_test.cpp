@@ -74,7 +74,9 @@ TEST_P(JacobianModes, LogisticGrowthMatchesClosedForm) {
 //   k1 = 0.04, k2 = 3e7, k3 = 1e4, y(0) = (1, 0, 0).
 // Reference at t = 40 (Hairer & Wanner, Solving ODEs II; also SUNDIALS' cvRoberts_dns answer file):
 //   y1 = 0.7158271, y2 = 9.185535e-6, y3 = 0.2841637.
-TEST_P(JacobianModes, RobertsonMatchesReferenceValues) {
+// Its Jacobian counts its calls. The pattern of structural non-zeros (i + 3k) is given too, all
+// but the (2, 2) entry, so that the sparse solver's path that adds the diagonal is exercised.
+CompiledModel robertson(const std::shared_ptr<long>& jacobian_calls) {
   HandModel m("robertson");
   const int a = m.state("y1", 1.0, true);
   const int b = m.state("y2", 0.0, true);
@@ -85,7 +87,6 @@ TEST_P(JacobianModes, RobertsonMatchesReferenceValues) {
     f[b] = p[k1] * y[a] - p[k2] * y[b] * y[b] - p[k3] * y[b] * y[c];
     f[c] = p[k2] * y[b] * y[b];
   };
-  auto jacobian_calls = std::make_shared<long>(0);
   m.jacobian = [=](double, const double* y, const double* p, double* j) {
     ++*jacobian_calls;
     // Column-major: j[i + 3 * k] = d f_i / d y_k.
@@ -99,12 +100,12 @@ TEST_P(JacobianModes, RobertsonMatchesReferenceValues) {
     j[2 + 3 * 1] = 2.0 * p[k2] * y[b];
     j[2 + 3 * 2] = 0.0;
   };
+  m.jacobian_positions = {0, 1, 3, 4, 5, 6, 7};
   m.output_states();
-  const CompiledModel model = m.build();
-  SimulationSetup setup = make_setup(model, 40.0, {0.0, 0.4, 4.0, 40.0}, 1e-8, 1e-14);
-  setup.options.jacobian = GetParam();
-  const SimulationResult r = simulate(model, setup);
-  ASSERT_TRUE(r.ok()) << r.summary.message;
+  return m.build();
+}
+
+void expect_robertson_reference(const SimulationResult& r) {
   ASSERT_EQ(r.times.back(), 40.0);
   const std::size_t last = r.times.size() - 1;
   expect_relative(r.at(last, 0), 0.7158271, 1e-4, "y1");
@@ -112,6 +113,18 @@ TEST_P(JacobianModes, RobertsonMatchesReferenceValues) {
   expect_relative(r.at(last, 2), 0.2841637, 1e-4, "y3");
   // Mass conservation: y1 + y2 + y3 = 1 exactly for the exact solution (the three rates sum to zero).
   EXPECT_NEAR(r.at(last, 0) + r.at(last, 1) + r.at(last, 2), 1.0, 1e-7);
+}
+
+TEST_P(JacobianModes, RobertsonMatchesReferenceValues) {
+  auto jacobian_calls = std::make_shared<long>(0);
+  const CompiledModel model = robertson(jacobian_calls);
+  SimulationSetup setup = make_setup(model, 40.0, {0.0, 0.4, 4.0, 40.0}, 1e-8, 1e-14);
+  setup.options.jacobian = GetParam();
+  const SimulationResult r = simulate(model, setup);
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  expect_robertson_reference(r);
+  // Three states: `auto` keeps the dense solver.
+  EXPECT_EQ(r.summary.options.linear_solver, SolverOptions::LinearSolver::kDense);
 
   const SolverStats& s = r.summary.stats;
   EXPECT_GT(s.steps, 0);
@@ -132,6 +145,27 @@ INSTANTIATE_TEST_SUITE_P(Solve, JacobianModes, ::testing::Values(Mode::kAnalytic
                          [](const auto& param_info) {
                            return param_info.param == Mode::kAnalytic ? "Analytic" : "FiniteDifference";
                          });
+
+// The sparse (KLU) solver on the same problem: the same reference values. It needs the Jacobian function, so with
+// difference quotients the run falls back to dense and says so.
+TEST(SolveClosedFormTest, RobertsonWithTheSparseSolverMatchesReferenceValues) {
+  auto jacobian_calls = std::make_shared<long>(0);
+  const CompiledModel model = robertson(jacobian_calls);
+  SimulationSetup setup = make_setup(model, 40.0, {0.0, 0.4, 4.0, 40.0}, 1e-8, 1e-14);
+  setup.options.linear_solver = SolverOptions::LinearSolver::kSparse;
+  const SimulationResult r = simulate(model, setup);
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  EXPECT_EQ(r.summary.options.linear_solver, SolverOptions::LinearSolver::kSparse);
+  expect_robertson_reference(r);
+  EXPECT_GT(*jacobian_calls, 0);
+  EXPECT_EQ(*jacobian_calls, r.summary.stats.jacobian_evaluations);
+
+  setup.options.jacobian = Mode::kFiniteDifference;
+  const SimulationResult fd = simulate(model, setup);
+  ASSERT_TRUE(fd.ok()) << fd.summary.message;
+  EXPECT_EQ(fd.summary.options.linear_solver, SolverOptions::LinearSolver::kDense);
+  expect_robertson_reference(fd);
+}
 
 TEST(SolveClosedFormTest, AnalyticRequestWithoutJacobianKernelFallsBackToDifferenceQuotients) {
   HandModel m("decay");

@@ -1,7 +1,8 @@
-// tolsim's serial-vector and dense-matrix operations (src/solve/sundials_ops.cpp) against SUNDIALS' own.
+// tolsim's serial-vector, dense-matrix and sparse-matrix operations (src/solve/sundials_ops.cpp) against SUNDIALS'
+// own.
 //
-// Expected values: the stock serial-vector, dense-matrix and dense linear-solver operations of the installed
-// SUNDIALS, called on identical inputs. The
+// Expected values: the stock serial-vector, dense-matrix, dense linear-solver and sparse-matrix operations of the
+// installed SUNDIALS, called on identical inputs. The
 // replacement exists only for speed (Debian builds SUNDIALS without optimisation), so every result must be equal
 // bit for bit, not merely close: first operation by operation, including the special cases the stock code
 // dispatches on (a == 1, a == -1, a == b, a == -b, aliased arguments), then for whole simulations of the shipped
@@ -11,7 +12,9 @@
 #include <sundials/sundials_context.h>
 #include <sunlinsol/sunlinsol_dense.h>
 #include <sunmatrix/sunmatrix_dense.h>
+#include <sunmatrix/sunmatrix_sparse.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -318,16 +321,82 @@ TEST_P(DenseOps, ScaleAddIdentityCopyAndClone) {
 
 INSTANTIATE_TEST_SUITE_P(Sizes, DenseOps, ::testing::Values(1, 2, 4, 7));
 
-// Whole simulations of the shipped examples with their scenarios: identical numbers and identical solver work.
-tolsim::SimulationResult run_example(const std::string& stem, bool fast) {
+// Compressed-sparse-column matrices: random patterns with every diagonal entry (the in-place path) or with some
+// missing (tolsim hands those to SUNDIALS, which inserts them), compared with the stock operations bit for bit.
+bool same_sparse(SUNMatrix a, SUNMatrix b) {
+  const sunindextype nnz = SM_INDEXPTRS_S(a)[SM_NP_S(a)];
+  return SM_NNZ_S(a) == SM_NNZ_S(b) && SM_NP_S(a) == SM_NP_S(b) &&
+         std::equal(SM_INDEXPTRS_S(a), SM_INDEXPTRS_S(a) + SM_NP_S(a) + 1, SM_INDEXPTRS_S(b)) &&
+         std::equal(SM_INDEXVALS_S(a), SM_INDEXVALS_S(a) + nnz, SM_INDEXVALS_S(b)) &&
+         std::memcmp(SM_DATA_S(a), SM_DATA_S(b), static_cast<std::size_t>(nnz) * sizeof(double)) == 0;
+}
+
+// An n x n CSC matrix holding `dense` (column-major) at the entries that are non-zero, plus the diagonal if asked.
+Matrix sparse_from(const std::vector<double>& dense, sunindextype n, bool with_diagonal, SUNContext ctx) {
+  std::vector<sunindextype> starts{0}, rows;
+  std::vector<double> values;
+  for (sunindextype j = 0; j < n; ++j) {
+    for (sunindextype i = 0; i < n; ++i) {
+      const double v = dense[static_cast<std::size_t>(i + j * n)];
+      if (v == 0.0 && !(with_diagonal && i == j)) continue;
+      rows.push_back(i);
+      values.push_back(v);
+    }
+    starts.push_back(static_cast<sunindextype>(rows.size()));
+  }
+  Matrix m{
+      SUNSparseMatrix(n, n, std::max<sunindextype>(1, static_cast<sunindextype>(rows.size())), CSC_MAT, ctx)};
+  std::copy(starts.begin(), starts.end(), SM_INDEXPTRS_S(m.get()));
+  std::copy(rows.begin(), rows.end(), SM_INDEXVALS_S(m.get()));
+  std::copy(values.begin(), values.end(), SM_DATA_S(m.get()));
+  return m;
+}
+
+TEST(SparseOps, ScaleAddIdentityCopyZeroAndCloneLikeTheStockOperations) {
+  Context context;
+  std::mt19937_64 rng{11};
+  std::uniform_real_distribution<double> u(-1.0, 1.0);
+  std::bernoulli_distribution zero(0.6);
+  int in_place = 0, inserted = 0;
+  for (int round = 0; round < 60; ++round) {
+    const sunindextype n = 1 + round % 9;
+    std::vector<double> dense(static_cast<std::size_t>(n * n));
+    for (double& v : dense) v = zero(rng) ? 0.0 : u(rng) * std::pow(10.0, 3.0 * u(rng));
+    const bool with_diagonal = round % 3 != 0;
+    Matrix stock = sparse_from(dense, n, with_diagonal, context.ctx);
+    Matrix fast = sparse_from(dense, n, with_diagonal, context.ctx);
+    tolsim::detail::install_sparse_ops(fast.get());
+    const sunindextype before = SM_INDEXPTRS_S(fast.get())[n];
+    for (double c : {-0.37, 1.0, 0.0, 2.5e-6}) {
+      ASSERT_EQ(SUNMatScaleAddI(c, stock.get()), SUNMatScaleAddI(c, fast.get()));
+      ASSERT_TRUE(same_sparse(stock.get(), fast.get())) << "round " << round << ", c = " << c;
+    }
+    (SM_INDEXPTRS_S(fast.get())[n] == before ? in_place : inserted) += 1;
+    Matrix stock_clone{SUNMatClone(stock.get())}, fast_clone{SUNMatClone(fast.get())};
+    EXPECT_EQ(fast_clone->ops->scaleaddi, fast->ops->scaleaddi);  // clones keep tolsim's operations
+    ASSERT_EQ(SUNMatCopy(stock.get(), stock_clone.get()), SUNMatCopy(fast.get(), fast_clone.get()));
+    ASSERT_TRUE(same_sparse(stock_clone.get(), fast_clone.get())) << "copy, round " << round;
+    ASSERT_EQ(SUNMatZero(stock_clone.get()), SUNMatZero(fast_clone.get()));
+    ASSERT_TRUE(same_sparse(stock_clone.get(), fast_clone.get())) << "zero, round " << round;
+  }
+  EXPECT_GT(in_place, 0);
+  EXPECT_GT(inserted, 0);  // the hand-over to SUNDIALS was exercised
+}
+
+// Whole simulations of the shipped examples with their scenarios: identical numbers and identical solver work. The
+// examples are small, so `auto` runs them dense; the ".sparse" cases force the sparse solver.
+tolsim::SimulationResult run_example(const std::string& name, bool fast) {
+  const bool sparse = name.ends_with(".sparse");
+  const std::string stem = sparse ? name.substr(0, name.size() - 7) : name;
   tolsim::detail::set_fast_sundials_ops(fast);
   const std::string dir = std::string(TOLSIM_SOURCE_DIR) + "/examples/";
   const auto loaded = tolsim::model::load_model(dir + stem + ".yaml");
   tolsim::CompileOptions options;
   options.backend = tolsim::CompileOptions::Backend::kInterpreter;
   const tolsim::CompiledModel model = tolsim::compile_model(loaded.model, options);
-  const tolsim::SimulationSetup setup =
-      tolsim::make_setup(model, tolsim::load_scenario(dir + stem + ".scenario.yaml"));
+  tolsim::Scenario scenario = tolsim::load_scenario(dir + stem + ".scenario.yaml");
+  if (sparse) scenario.solver.linear_solver = tolsim::SolverOptions::LinearSolver::kSparse;
+  const tolsim::SimulationSetup setup = tolsim::make_setup(model, scenario);
   auto result = tolsim::simulate(model, setup);
   tolsim::detail::set_fast_sundials_ops(true);
   return result;
@@ -347,9 +416,19 @@ TEST_P(ExampleSimulation, IsBitForBitTheSameWithStockOperations) {
   EXPECT_EQ(stock.summary.stats.jacobian_evaluations, fast.summary.stats.jacobian_evaluations);
   EXPECT_EQ(stock.summary.stats.error_test_failures, fast.summary.stats.error_test_failures);
   EXPECT_GT(fast.summary.stats.steps, 50);  // a real solve, not a trivial one
+  EXPECT_EQ(fast.summary.options.linear_solver, GetParam().ends_with(".sparse")
+                                                    ? tolsim::SolverOptions::LinearSolver::kSparse
+                                                    : tolsim::SolverOptions::LinearSolver::kDense);
 }
 
 INSTANTIATE_TEST_SUITE_P(Examples, ExampleSimulation,
-                         ::testing::Values("robertson", "pk-two-compartment", "immune-th17-treg"));
+                         ::testing::Values("robertson", "pk-two-compartment", "immune-th17-treg",
+                                           "robertson.sparse", "immune-th17-treg.sparse"),
+                         [](const auto& param_info) {
+                           std::string name = param_info.param;
+                           std::replace(name.begin(), name.end(), '-', '_');
+                           std::replace(name.begin(), name.end(), '.', '_');
+                           return name;
+                         });
 
 }  // namespace

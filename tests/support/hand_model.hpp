@@ -50,6 +50,8 @@ class HandModel {
 
   RhsFn rhs;            // required when there are states
   JacobianFn jacobian;  // optional: without it the model has no jacobian kernel
+  // Optional: the entries `jacobian` may write (i + j*n, ascending). Without them every run uses the dense solver.
+  std::vector<int> jacobian_positions;
 
   // A state whose initial value is the parameter slot of the same name (role kInitialValue).
   int state(const std::string& name, double initial_value, bool nonnegative = false) {
@@ -168,6 +170,7 @@ class HandModel {
           });
     }
     if (jacobian) {
+      m.jacobian_positions = jacobian_positions;
       m.kernel.jacobian = static_cast<int>(kernels.size());
       kernels.push_back([j = jacobian](double t, const double* y, const double* p, const double*,
                                        double* out) { j(t, y, p, out); });

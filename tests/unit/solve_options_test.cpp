@@ -74,8 +74,8 @@ TEST(SolverOptionsTest, BoundariesAndNonFiniteValues) {
 
 TEST(SolverSettingsTest, CoversEveryFieldOnceWithDescriptions) {
   const std::vector<std::string> fields = {
-      "rtol",      "atol",     "max_steps",           "max_step",           "initial_step",
-      "max_order", "jacobian", "enforce_nonnegative", "max_events_per_time"};
+      "rtol",     "atol",          "max_steps",           "max_step",           "initial_step", "max_order",
+      "jacobian", "linear_solver", "enforce_nonnegative", "max_events_per_time"};
   const auto& all = solver_settings();
   ASSERT_EQ(all.size(), fields.size());
   for (const auto& f : fields) {
@@ -95,6 +95,7 @@ TEST(SolverSettingsTest, GetReportsDefaults) {
   EXPECT_EQ(setting("max_steps").get(o), "100000");
   EXPECT_EQ(setting("max_order").get(o), "5");
   EXPECT_EQ(setting("jacobian").get(o), "analytic");
+  EXPECT_EQ(setting("linear_solver").get(o), "auto");
   EXPECT_EQ(setting("enforce_nonnegative").get(o), "true");
   EXPECT_EQ(setting("max_events_per_time").get(o), "1000");
 }
@@ -108,6 +109,7 @@ TEST(SolverSettingsTest, SetStoresEveryField) {
   EXPECT_EQ(setting("initial_step").set(o, "1e-4"), "");
   EXPECT_EQ(setting("max_order").set(o, "2"), "");
   EXPECT_EQ(setting("jacobian").set(o, "fd"), "");
+  EXPECT_EQ(setting("linear_solver").set(o, "sparse"), "");
   EXPECT_EQ(setting("enforce_nonnegative").set(o, "false"), "");
   EXPECT_EQ(setting("max_events_per_time").set(o, "7"), "");
   EXPECT_EQ(o.rtol, 1e-8);
@@ -117,12 +119,17 @@ TEST(SolverSettingsTest, SetStoresEveryField) {
   EXPECT_EQ(o.initial_step, 1e-4);
   EXPECT_EQ(o.max_order, 2);
   EXPECT_EQ(o.jacobian, SolverOptions::JacobianMode::kFiniteDifference);
+  EXPECT_EQ(o.linear_solver, SolverOptions::LinearSolver::kSparse);
   EXPECT_FALSE(o.enforce_nonnegative);
   EXPECT_EQ(o.max_events_per_time, 7);
   EXPECT_EQ(setting("jacobian").set(o, "analytic"), "");
   EXPECT_EQ(o.jacobian, SolverOptions::JacobianMode::kAnalytic);
   EXPECT_EQ(setting("enforce_nonnegative").set(o, "true"), "");
   EXPECT_TRUE(o.enforce_nonnegative);
+  EXPECT_EQ(setting("linear_solver").set(o, "dense"), "");
+  EXPECT_EQ(o.linear_solver, SolverOptions::LinearSolver::kDense);
+  EXPECT_EQ(setting("linear_solver").set(o, "auto"), "");
+  EXPECT_EQ(o.linear_solver, SolverOptions::LinearSolver::kAuto);
 }
 
 TEST(SolverSettingsTest, GetThenSetRoundTripsExactly) {
@@ -154,6 +161,8 @@ TEST(SolverSettingsTest, StrictParsingRejectsAndLeavesValueUnchanged) {
   EXPECT_EQ(o.max_steps, 100000);
   EXPECT_EQ(o.max_order, 5);
   EXPECT_EQ(setting("jacobian").set(o, "FD"), "expected 'analytic' or 'fd', got 'FD'");
+  EXPECT_EQ(setting("linear_solver").set(o, "klu"), "expected 'auto', 'dense' or 'sparse', got 'klu'");
+  EXPECT_EQ(o.linear_solver, SolverOptions::LinearSolver::kAuto);
   EXPECT_NE(setting("enforce_nonnegative").set(o, "1"), "");
   EXPECT_NE(setting("enforce_nonnegative").set(o, "True"), "");
   EXPECT_TRUE(o.enforce_nonnegative);

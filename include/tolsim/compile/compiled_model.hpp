@@ -139,7 +139,9 @@ class CompiledModel {
 
   std::shared_ptr<const expr::Kernels> kernels;
   KernelIndices kernel;
-  int jacobian_nonzeros = 0;  // structurally non-zero entries of the Jacobian
+  // The entries the jacobian kernel may write (structurally non-zero), as i + j*n_states, ascending: column by
+  // column, each column's rows in order (the compressed-sparse-column order of SUNDIALS' sparse matrix).
+  std::vector<int> jacobian_positions;
 
   int n_states() const { return static_cast<int>(states.size()); }
   int n_parameters() const { return static_cast<int>(parameters.size()); }

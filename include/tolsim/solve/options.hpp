@@ -9,6 +9,7 @@ namespace tolsim {
 
 struct SolverOptions {
   enum class JacobianMode { kAnalytic, kFiniteDifference };
+  enum class LinearSolver { kAuto, kDense, kSparse };
 
   // Relative tolerance of the local error test.
   double rtol = 1e-6;
@@ -24,6 +25,11 @@ struct SolverOptions {
   int max_order = 5;
   // Analytic (symbolic) Jacobian or CVODES' internal difference quotients.
   JacobianMode jacobian = JacobianMode::kAnalytic;
+  // The Newton iteration's linear solver: dense LU, or sparse LU (KLU) on the Jacobian's structural non-zeros.
+  // kAuto picks sparse for models of kSparseFromStates states or more that have an analytic Jacobian. A run
+  // reports the one it used (SolveSummary::options).
+  LinearSolver linear_solver = LinearSolver::kAuto;
+  static constexpr int kSparseFromStates = 20;
   // Constrain species declared non-negative to stay >= 0 (CVODES inequality constraints).
   bool enforce_nonnegative = true;
   // Event executions allowed at a single time point before the run fails as a cascade.
