@@ -10,7 +10,6 @@
 // the same work (they differ only in rounding), so the time ratio is the cost of the linear algebra.
 // SolverOptions::kSparseFromStates, the size from which `auto` picks sparse, is set from these figures
 // (docs/performance.md).
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <utility>
@@ -30,8 +29,7 @@ int main(int argc, char** argv) {
       {"immune-core", "models/immune-core.yaml", "bench/data/immune-core-10y.scenario.yaml"},
       {"ra", "models/ra.yaml", "bench/data/ra-methotrexate.scenario.yaml"},
   };
-  std::vector<std::unique_ptr<tolsim_bench::SimulationCase>> cases;
-  try {
+  return tolsim_bench::run_cases(argc, argv, "bench_linear_solver", [&models](auto& cases) {
     for (const Model& m : models) {
       for (const auto& [solver, solver_name] :
            {std::pair{LinearSolver::kDense, "dense"}, std::pair{LinearSolver::kSparse, "sparse"}}) {
@@ -41,14 +39,5 @@ int main(int argc, char** argv) {
                                     [s = solver](tolsim::Scenario& sc) { sc.solver.linear_solver = s; }));
       }
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_linear_solver: setting up: %s\n", e.what());
-    return 1;
-  }
-  tolsim_bench::register_cases(cases);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  });
 }

@@ -7,7 +7,6 @@
 // counters of the last run are reported next to the time (bench/simulation_case.hpp).
 //
 // Figures and command lines: docs/performance.md.
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,22 +15,12 @@
 
 int main(int argc, char** argv) {
   using Backend = tolsim::CompileOptions::Backend;
-  std::vector<std::unique_ptr<tolsim_bench::SimulationCase>> cases;
-  try {
+  return tolsim_bench::run_cases(argc, argv, "bench_robertson", [](auto& cases) {
     for (const std::string stem : {"robertson", "pk-two-compartment", "immune-th17-treg"}) {
       const std::string model = "examples/" + stem + ".yaml",
                         scenario = "examples/" + stem + ".scenario.yaml";
       cases.push_back(tolsim_bench::make_case(stem + "/native", model, scenario, Backend::kNative));
       cases.push_back(tolsim_bench::make_case(stem + "/interpreter", model, scenario, Backend::kInterpreter));
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "bench_robertson: setting up: %s\n", e.what());
-    return 1;
-  }
-  tolsim_bench::register_cases(cases);
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  });
 }

@@ -4,6 +4,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -65,14 +67,29 @@ inline void run_simulation(benchmark::State& state, const SimulationCase& c) {
   state.counters["restarts"] = static_cast<double>(last.stats.restarts);
 }
 
-// Registers one benchmark per case, named "BM_simulate/<case name>", timed in microseconds.
-inline void register_cases(const std::vector<std::unique_ptr<SimulationCase>>& cases) {
+// A whole benchmark program: `add_cases` fills the list (loading and compiling, which may throw), each case is
+// registered as "BM_simulate/<case name>", timed in microseconds, and Google Benchmark runs them with the command
+// line's options. Returns the program's exit code.
+inline int run_cases(int argc, char** argv, const char* program,
+                     const std::function<void(std::vector<std::unique_ptr<SimulationCase>>&)>& add_cases) {
+  std::vector<std::unique_ptr<SimulationCase>> cases;
+  try {
+    add_cases(cases);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: setting up: %s\n", program, e.what());
+    return 1;
+  }
   for (const auto& c : cases) {
     const SimulationCase* p = c.get();
     benchmark::RegisterBenchmark(("BM_simulate/" + c->name).c_str(), [p](benchmark::State& state) {
       run_simulation(state, *p);
     })->Unit(benchmark::kMicrosecond);
   }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
 }
 
 }  // namespace tolsim_bench
