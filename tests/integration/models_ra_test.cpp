@@ -15,9 +15,10 @@ namespace tolsim::testing {
 namespace {
 
 // Simulates a shipped model from day 0 to t_end with an output every `step` days.
+// rtol: the solver's relative tolerance (0: the default, 1e-6).
 ModelRun simulate_until(const std::string& model, const std::vector<std::string>& overrides, double t_end,
-                        const std::vector<std::string>& doses = {}, double step = 7) {
-  return simulate_model(model, overrides, time_grid(0, t_end, step), doses);
+                        const std::vector<std::string>& doses = {}, double step = 7, double rtol = 0) {
+  return simulate_model(model, overrides, time_grid(0, t_end, step), doses, rtol);
 }
 
 // An inflamed starting point for the immune core (densities of the order of the RA state).
@@ -162,12 +163,11 @@ struct Treated {
   }
 };
 
-// rtol: the solver's relative tolerance (0: the default, 1e-6). A test that a dose leaves an output unchanged needs
-// a tighter one, since the dose restarts the integrator and the two runs then differ by a few rtol.
+// A test that a dose leaves an output unchanged needs an rtol tighter than the default, since the dose restarts
+// the integrator and the two runs then differ by a few rtol.
 Treated treat(const std::string& dose, const std::vector<std::string>& overrides = {}, double rtol = 0) {
-  const std::vector<double> times = time_grid(0, 533, 1);
-  return {simulate_model("models/ra.yaml", overrides, times, {}, rtol),
-          simulate_model("models/ra.yaml", overrides, times, {dose}, rtol)};
+  return {simulate_until("models/ra.yaml", overrides, 533, {}, 1, rtol),
+          simulate_until("models/ra.yaml", overrides, 533, {dose}, 1, rtol)};
 }
 
 TEST(RaModel, TreatingTheArthritisLowersTenderJointsByAsManyWithFibromyalgia) {
