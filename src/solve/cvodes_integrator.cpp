@@ -84,6 +84,8 @@ CvodesIntegrator::CvodesIntegrator(OdeSystem& system, IntegratorSetup setup)
   // Optimised arithmetic (solve/sundials_ops.hpp); CVODES' work vectors are clones of y_ and inherit it.
   install_vector_ops(y_.get());
   install_vector_ops(abstol_.get());
+  // CVODES' predicted state (zn[0]) is a clone of y_; the constraint check calls N_VMinQuotient on it.
+  if (!setup_.constraints.empty()) install_constraint_step_fix(y_.get());
   for (sunindextype i = 0; i < n; ++i)
     NV_Ith_S(abstol_.get(), i) = setup_.abstol[static_cast<std::size_t>(i)];
   if (!setup_.constraints.empty()) {

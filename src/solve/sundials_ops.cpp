@@ -271,6 +271,36 @@ Real min_quotient(N_Vector num, N_Vector denom) {
   return min;
 }
 
+std::atomic<long> g_infeasible_predictions{0};
+
+// N_VMinQuotient as CVODES 6.4.1 uses it. Its one caller is the inequality-constraint check (cvCheckConstraints):
+// when the corrected state y of a step violates a constraint by more than the tolerance, CVODES calls it with
+// num = the predicted state z and denom = mask * (z - y), and retries the step with h scaled by
+// eta = max(0.9 * quotient, 0.1). z / (z - y) is where the line from z to y crosses the bound, a fraction of the
+// step in [0, 1] whenever z itself is feasible. When z is infeasible too, the quotient is negative or larger than 1,
+// and CVODES grows the step instead of shrinking it, fails again, and gives up after ten tries with "unable to
+// satisfy inequality constraints" (SUNDIALS issue #702, fixed upstream in pull request #787 by taking the last
+// accepted state instead of z; Debian 12 ships 6.4.1). That last state is not passed here, so an infeasible
+// prediction counts as crossing at once: quotient 0, the largest cut CVODES allows (eta = 0.1).
+Real constraint_step_quotient(N_Vector num, N_Vector denom) {
+  const Index n = length(num);
+  const Real* nd = data(num);
+  const Real* dd = data(denom);
+  bool any = false;
+  Real min = SUN_BIG_REAL;
+  for (Index i = 0; i < n; ++i) {
+    if (dd[i] == 0.0) continue;
+    Real q = nd[i] / dd[i];
+    if (!(q >= 0.0 && q <= 1.0)) {
+      q = 0.0;
+      g_infeasible_predictions.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (!any || q < min) min = q;
+    any = true;
+  }
+  return min;
+}
+
 // z = sum_i c_i X_i, as SUNDIALS composes it when the vector has no fused operation: N_VScale(c_0, X_0, z), then
 // z += c_i X_i for i = 1, 2, ... (for two vectors too, where the fused serial operation would use N_VLinearSum).
 int linear_combination(int nvec, Real* c, N_Vector* X, N_Vector z) {
@@ -545,6 +575,16 @@ void install_vector_ops(N_Vector v) {
   // N_VLinearSum; these do the same element operations in the same order, in one pass.
   ops->nvlinearcombination = linear_combination;
   ops->nvscaleaddmulti = scale_add_multi;
+}
+
+void install_constraint_step_fix(N_Vector v) {
+  if (!v) return;
+  v->ops->nvminquotient = constraint_step_quotient;
+  v->ops->nvminquotientlocal = constraint_step_quotient;
+}
+
+long infeasible_constraint_predictions() {
+  return g_infeasible_predictions.load(std::memory_order_relaxed);
 }
 
 void install_sparse_ops(SUNMatrix matrix) {

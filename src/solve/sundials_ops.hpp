@@ -5,7 +5,8 @@
 // models of virtual-patient trials, most of the solve time was spent in those vector operations and in the dense
 // LU factorisation and solve (perf profile in docs/performance.md). SUNDIALS lets a program supply its own
 // operations through the ops tables of its vectors, matrices and linear solvers; tolsim replaces the arithmetic ones
-// with implementations compiled with the project's flags. CVODES itself is unchanged.
+// with implementations compiled with the project's flags. CVODES itself is unchanged, but one operation is also
+// corrected for a bug of SUNDIALS 6.4.1 (install_constraint_step_fix below).
 //
 // They are not approximations: each performs the same floating-point operations, in the same order, as SUNDIALS'
 // serial vector, dense matrix and dense linear solver (special cases such as a == 1 or z == y included), so results
@@ -30,6 +31,16 @@ void install_dense_ops(SUNMatrix matrix, SUNLinearSolver solver);
 // The same for a compressed-sparse-column matrix (copy, zero, scale-add-identity; its clones too). The KLU solver
 // is SuiteSparse's, compiled with optimisation, and stays as it is.
 void install_sparse_ops(SUNMatrix matrix);
+
+// A correction, not an optimisation, installed whether or not the fast operations are on: N_VMinQuotient of
+// serial vector `v` (and its clones) becomes the step-size quotient of CVODES' inequality-constraint check with
+// SUNDIALS issue #702 worked around (see constraint_step_quotient in sundials_ops.cpp). CVODES calls
+// N_VMinQuotient nowhere else; results differ from the stock module only where the stock one would have grown the
+// step after a constraint failure.
+void install_constraint_step_fix(N_Vector v);
+// How many times, in this process, a constraint check met a prediction that itself violated the constraint (each
+// corrected by the function above). For tests.
+long infeasible_constraint_predictions();
 
 // Process-wide switch, on by default. Tests turn it off to compare with the stock operations; it takes effect for
 // integrators created afterwards.

@@ -21,6 +21,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "solve/sundials_ops.hpp"
@@ -208,6 +209,65 @@ TEST_F(VectorOps, ConstraintMaskForEveryConstraintKind) {
     ASSERT_EQ(stock, fast);
     ASSERT_TRUE(v.same()) << "round " << round;
   }
+}
+
+// The step-size quotient of CVODES' constraint check (install_constraint_step_fix), called as cvCheckConstraints
+// calls N_VMinQuotient: num = the predicted state z, denom = mask * (z - y) with y the corrected state and mask from
+// N_VConstrMask. Expected values: the stock operation wherever the prediction is feasible (bit for bit), and by hand
+// where it is not.
+TEST(ConstraintStepQuotient, EqualsTheStockOneForFeasiblePredictionsAndCutsTheStepOtherwise) {
+  Context context;
+  std::vector<Vector> stock, fixed;
+  for (int k = 0; k < 4; ++k) {
+    stock.emplace_back(N_VNew_Serial(kLength, context.ctx));
+    fixed.emplace_back(N_VNew_Serial(kLength, context.ctx));
+  }
+  tolsim::detail::install_constraint_step_fix(
+      fixed[0].get());  // num carries the ops, as zn[0] does in CVODES
+  // Vectors: 0 = z (prediction), 1 = y (correction), 2 = constraints (all >= 0), 3 = mask, then denom.
+  const auto quotients = [&](const std::vector<double>& z, const std::vector<double>& y) {
+    std::pair<double, double> out;
+    for (auto* set : {&stock, &fixed}) {
+      std::vector<Vector>& v = *set;
+      std::copy(z.begin(), z.end(), N_VGetArrayPointer(v[0].get()));
+      std::copy(y.begin(), y.end(), N_VGetArrayPointer(v[1].get()));
+      N_VConst(1.0, v[2].get());
+      N_VConstrMask(v[2].get(), v[1].get(), v[3].get());
+      N_VLinearSum(1.0, v[0].get(), -1.0, v[1].get(), v[1].get());  // y <- z - y
+      N_VProd(v[3].get(), v[1].get(), v[1].get());                  // denom = mask * (z - y)
+      (set == &stock ? out.first : out.second) = N_VMinQuotient(v[0].get(), v[1].get());
+    }
+    return out;
+  };
+
+  // Feasible predictions (z >= 0 wherever y < 0): the same value as the stock operation.
+  std::mt19937_64 rng(20261125);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<double> z(static_cast<std::size_t>(kLength)), y(z.size());
+    for (std::size_t i = 0; i < z.size(); ++i) {
+      z[i] = unit(rng) < 0.2 ? 0.0 : std::pow(10.0, -12.0 * unit(rng));
+      y[i] = (unit(rng) < 0.5 ? -1.0 : 1.0) * std::pow(10.0, -12.0 * unit(rng));
+    }
+    const auto [s, f] = quotients(z, y);
+    ASSERT_TRUE(same_bits(s, f)) << "round " << round << ": " << s << " vs " << f;
+    ASSERT_GE(f, 0.0);
+    ASSERT_TRUE(f <= 1.0 || f == SUN_BIG_REAL);
+  }
+  // z = 0.5, y = -0.5: the line from z to y crosses 0 halfway; both give 0.5 (CVODES: eta = 0.45).
+  const std::vector<double> ok_z = {0.5, 1, 1, 1, 1, 1, 1}, ok_y = {-0.5, 1, 1, 1, 1, 1, 1};
+  EXPECT_EQ(quotients(ok_z, ok_y), std::make_pair(0.5, 0.5));
+  // The failure pattern of issue #702: the prediction -0.05 is itself negative and the correction -0.03 less so.
+  // Stock: -0.05 / (-0.05 + 0.03) = 2.5, so CVODES would try a step 2.25 times longer. Fixed: 0 (eta = 0.1).
+  const long before = tolsim::detail::infeasible_constraint_predictions();
+  const std::vector<double> bad_z = {1, 1, -0.05, 1, 1, 1, 1}, bad_y = {1, 1, -0.03, 1, 1, 1, 1};
+  const auto [s, f] = quotients(bad_z, bad_y);
+  EXPECT_DOUBLE_EQ(s, 2.5);
+  EXPECT_EQ(f, 0.0);
+  EXPECT_EQ(tolsim::detail::infeasible_constraint_predictions(), before + 1);
+  // Nothing masked: both return SUNDIALS' "no quotient" value.
+  const std::vector<double> none = {1, 1, 1, 1, 1, 1, 1};
+  EXPECT_EQ(quotients(none, none), std::make_pair(SUN_BIG_REAL, SUN_BIG_REAL));
 }
 
 // The fused operations, which the stock serial vector leaves unset, against SUNDIALS' generic composition (what
