@@ -40,6 +40,12 @@ std::string csv_number(double x) {
   return std::isfinite(x) ? fmt::format("{:.10g}", x) : std::string();
 }
 
+// A sampled input (parameter or covariate): the shortest decimal that reads back as the same double, so that one
+// patient can be rerun exactly (`tolsim simulate --set NAME=VALUE ...`).
+std::string csv_exact(double x) {
+  return std::isfinite(x) ? fmt::format("{}", x) : std::string();
+}
+
 std::string csv_text(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -118,10 +124,10 @@ std::string patients_csv(const TrialResult& result) {
           if (cov.kind == CovariateSpec::Kind::kCategorical && std::isfinite(x))
             out += csv_text(cov.levels[static_cast<std::size_t>(x)].first);
           else
-            out += csv_number(x);
+            out += csv_exact(x);
         }
         for (std::size_t k = 0; k < g.varied.size(); ++k)
-          cell(out, ",", csv_number(k < c.parameters.size() ? c.parameters[k] : kNaN));
+          cell(out, ",", csv_exact(k < c.parameters.size() ? c.parameters[k] : kNaN));
         for (std::size_t k = 0; k < g.baseline_columns.size(); ++k)
           cell(out, ",", csv_number(k < c.baseline.size() ? c.baseline[k] : kNaN));
         out += fmt::format(",{},{},{}\n", p ? csv_number(p->dropout_time) : "",
