@@ -31,6 +31,7 @@ test: test-release test-asan
 
 test-release: build
 	@ctest --preset release -j $(JOBS)
+	@sed -n 's/^\([0-9]* passed, [0-9]* failed, [0-9]* skipped\)$$/SBML Test Suite: \1/p' build/Testing/Temporary/LastTest.log
 
 build-asan: deps
 	@cmake --preset asan >/dev/null

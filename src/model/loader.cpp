@@ -6,6 +6,7 @@
 
 #include "model/checks.hpp"
 #include "model/composer.hpp"
+#include "tolsim/sbml/reader.hpp"
 #include "tolsim/units/unit.hpp"
 
 namespace tolsim::model {
@@ -67,6 +68,7 @@ LoadedModel finish(detail::Composer& composer, Diagnostics& diagnostics) {
 }  // namespace
 
 LoadedModel load_model(const std::string& path) {
+  if (sbml::is_sbml_path(path)) return sbml::read_sbml(path);
   Diagnostics diagnostics;
   detail::Composer composer(diagnostics);
   composer.read(path, nullptr, detail::Scope{}, SourceLocation{});

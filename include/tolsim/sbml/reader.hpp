@@ -1,0 +1,29 @@
+// Reading SBML (Level 2 and 3 core, through libSBML) into tolsim's model IR.
+//
+// The IR holds SBML Level 3 core semantics (tolsim/model/ir.hpp), so reading is a translation element by element:
+// compartments, species (amount or concentration, boundary, constant, conversion factors), parameters, initial
+// assignments, assignment and rate rules, reactions with local parameters, events (trigger initial value and
+// persistence, delay, priority, trigger-time values) and the model-wide conversion factor. Function definitions are
+// expanded into the expressions that call them (libSBML's converter). MathML becomes tolsim expressions.
+//
+// Unsupported constructs are errors with the element and its line: algebraic rules, fast reactions, delay() and
+// rateOf() in math, stoichiometries that change or are referred to by id, Level 3 packages. docs/sbml.md lists
+// what is supported. SBML quantities carry no provenance; imported parameters are marked as such in their source.
+#pragma once
+
+#include <string>
+
+#include "tolsim/model/loader.hpp"
+
+namespace tolsim::sbml {
+
+// Throws ModelError (every problem found, with file and line) for unreadable, invalid or unsupported SBML.
+model::LoadedModel read_sbml(const std::string& path);
+
+// Same, from the text of a document; `file_name` is used in messages.
+model::LoadedModel read_sbml_from_string(const std::string& text, const std::string& file_name);
+
+// True when `path` names an SBML file (extension .xml or .sbml, any case).
+bool is_sbml_path(const std::string& path);
+
+}  // namespace tolsim::sbml

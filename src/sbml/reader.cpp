@@ -1,0 +1,598 @@
+#include "tolsim/sbml/reader.hpp"
+
+#include <fmt/format.h>
+#include <sbml/SBMLTypes.h>
+#include <sbml/conversion/ConversionProperties.h>
+#include <sbml/extension/SBasePlugin.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <functional>
+#include <memory>
+#include <numbers>
+#include <set>
+#include <utility>
+
+#include "tolsim/expr/ast.hpp"
+
+namespace tolsim::sbml {
+
+namespace {
+
+// Debian builds libSBML without its C++ namespace (LIBSBML_USE_CPP_NAMESPACE is off): its names are global.
+using expr::AstOp;
+using expr::AstPtr;
+
+// A construct tolsim does not simulate; reported as an error at the element that uses it.
+struct Unsupported {
+  std::string what;
+};
+
+class Reader {
+ public:
+  Reader(std::string file, Diagnostics& diagnostics) : file_(std::move(file)), diagnostics_(diagnostics) {}
+
+  model::Model read(::SBMLDocument& document);
+
+ private:
+  SourceLocation where(const ::SBase* element) const {
+    SourceLocation location;
+    location.file = file_;
+    if (element) {
+      location.line = static_cast<int>(element->getLine());
+      location.column = static_cast<int>(element->getColumn());
+    }
+    return location;
+  }
+  void error(const ::SBase* element, std::string message) {
+    diagnostics_.error(where(element), std::move(message));
+  }
+
+  // MathML to a tolsim expression; nullopt (after an error at `owner`) when the math uses something unsupported.
+  std::optional<model::Expression> expression(const ::ASTNode* math, const ::SBase* owner, const char* role);
+  AstPtr convert(const ::ASTNode& node) const;
+  AstPtr fold(const ::ASTNode& node, AstOp op, double empty) const;
+  AstPtr relation(const ::ASTNode& node, AstOp op) const;
+  AstPtr call(const char* name, const ::ASTNode& node) const;
+  AstPtr child(const ::ASTNode& node, unsigned int i) const { return convert(*node.getChild(i)); }
+
+  void read_species_reference(const ::SpeciesReference& reference, std::vector<model::SpeciesReference>& out);
+
+  std::string file_;
+  Diagnostics& diagnostics_;
+  std::set<std::string> assigned_;  // ids that rules, initial assignments or events set
+  unsigned int level_ = 3;
+};
+
+AstPtr number(double x) {
+  return expr::make_number(x);
+}
+
+AstPtr Reader::fold(const ::ASTNode& node, AstOp op, double empty) const {
+  const unsigned int n = node.getNumChildren();
+  if (n == 0) return number(empty);
+  AstPtr out = child(node, 0);
+  for (unsigned int i = 1; i < n; ++i) out = expr::make_binary(op, out, child(node, i));
+  return out;
+}
+
+// a < b < c (n-ary MathML relations) is (a < b) && (b < c).
+AstPtr Reader::relation(const ::ASTNode& node, AstOp op) const {
+  const unsigned int n = node.getNumChildren();
+  if (n < 2) throw Unsupported{fmt::format("a relation with {} argument(s)", n)};
+  AstPtr out;
+  for (unsigned int i = 0; i + 1 < n; ++i) {
+    AstPtr pair = expr::make_binary(op, child(node, i), child(node, i + 1));
+    out = out ? expr::make_binary(AstOp::kAnd, out, pair) : pair;
+  }
+  return out;
+}
+
+AstPtr Reader::call(const char* name, const ::ASTNode& node) const {
+  std::vector<AstPtr> args;
+  for (unsigned int i = 0; i < node.getNumChildren(); ++i) args.push_back(child(node, i));
+  return expr::make_call(name, std::move(args));
+}
+
+AstPtr Reader::convert(const ::ASTNode& node) const {
+  const auto one = [&](const char* name) {
+    if (node.getNumChildren() != 1)
+      throw Unsupported{fmt::format("{}() with {} arguments", name, node.getNumChildren())};
+    return expr::make_call(name, {child(node, 0)});
+  };
+  const auto inverse = [&](AstPtr x) { return expr::make_binary(AstOp::kDiv, number(1.0), std::move(x)); };
+  const auto x = [&] {
+    if (node.getNumChildren() != 1) throw Unsupported{"a function with other than one argument"};
+    return child(node, 0);
+  };
+  const auto ln = [](AstPtr a) { return expr::make_call("ln", {std::move(a)}); };
+  const auto sqrt = [](AstPtr a) { return expr::make_call("sqrt", {std::move(a)}); };
+  const auto add = [](AstPtr a, AstPtr b) {
+    return expr::make_binary(AstOp::kAdd, std::move(a), std::move(b));
+  };
+  const auto sub = [](AstPtr a, AstPtr b) {
+    return expr::make_binary(AstOp::kSub, std::move(a), std::move(b));
+  };
+  const auto mul = [](AstPtr a, AstPtr b) {
+    return expr::make_binary(AstOp::kMul, std::move(a), std::move(b));
+  };
+  const auto div = [](AstPtr a, AstPtr b) {
+    return expr::make_binary(AstOp::kDiv, std::move(a), std::move(b));
+  };
+  const auto square = [](AstPtr a) { return expr::make_binary(AstOp::kPow, std::move(a), number(2.0)); };
+
+  switch (node.getType()) {
+    case ::AST_INTEGER:
+      return number(static_cast<double>(node.getInteger()));
+    case ::AST_REAL:
+    case ::AST_REAL_E:
+      return number(node.getReal());
+    case ::AST_RATIONAL:
+      return number(static_cast<double>(node.getNumerator()) / static_cast<double>(node.getDenominator()));
+    case ::AST_NAME:
+      return expr::make_symbol(node.getName());
+    case ::AST_NAME_TIME:
+      return expr::make_symbol("time");
+    case ::AST_NAME_AVOGADRO:
+      return expr::make_symbol("avogadro");
+    case ::AST_CONSTANT_E:
+      return number(std::numbers::e);
+    case ::AST_CONSTANT_PI:
+      return expr::make_symbol("pi");
+    case ::AST_CONSTANT_TRUE:
+      return expr::make_symbol("true");
+    case ::AST_CONSTANT_FALSE:
+      return expr::make_symbol("false");
+    case ::AST_PLUS:
+      return fold(node, AstOp::kAdd, 0.0);
+    case ::AST_TIMES:
+      return fold(node, AstOp::kMul, 1.0);
+    case ::AST_MINUS:
+      if (node.getNumChildren() == 1) return expr::make_unary(AstOp::kNeg, child(node, 0));
+      if (node.getNumChildren() != 2) throw Unsupported{"minus with more than two arguments"};
+      return sub(child(node, 0), child(node, 1));
+    case ::AST_DIVIDE:
+      if (node.getNumChildren() != 2) throw Unsupported{"divide with other than two arguments"};
+      return div(child(node, 0), child(node, 1));
+    case ::AST_POWER:
+    case ::AST_FUNCTION_POWER:
+      if (node.getNumChildren() != 2) throw Unsupported{"power with other than two arguments"};
+      return expr::make_binary(AstOp::kPow, child(node, 0), child(node, 1));
+    case ::AST_FUNCTION_ROOT:
+      if (node.getNumChildren() == 1) return sqrt(child(node, 0));
+      if (node.getNumChildren() != 2) throw Unsupported{"root with more than two arguments"};
+      return expr::make_binary(AstOp::kPow, child(node, 1), div(number(1.0), child(node, 0)));
+    case ::AST_FUNCTION_LOG:
+      // <log/> without <logbase> is base 10; libSBML gives the base as the first child when there are two.
+      if (node.getNumChildren() == 1) return expr::make_call("log10", {child(node, 0)});
+      if (node.getNumChildren() != 2) throw Unsupported{"log with more than two arguments"};
+      return div(ln(child(node, 1)), ln(child(node, 0)));
+    case ::AST_FUNCTION_LN:
+      return one("ln");
+    case ::AST_FUNCTION_EXP:
+      return one("exp");
+    case ::AST_FUNCTION_ABS:
+      return one("abs");
+    case ::AST_FUNCTION_FLOOR:
+      return one("floor");
+    case ::AST_FUNCTION_CEILING:
+      return one("ceil");
+    case ::AST_FUNCTION_SIN:
+      return one("sin");
+    case ::AST_FUNCTION_COS:
+      return one("cos");
+    case ::AST_FUNCTION_TAN:
+      return one("tan");
+    case ::AST_FUNCTION_SINH:
+      return one("sinh");
+    case ::AST_FUNCTION_COSH:
+      return one("cosh");
+    case ::AST_FUNCTION_TANH:
+      return one("tanh");
+    case ::AST_FUNCTION_ARCSIN:
+      return one("asin");
+    case ::AST_FUNCTION_ARCCOS:
+      return one("acos");
+    case ::AST_FUNCTION_ARCTAN:
+      return one("atan");
+    case ::AST_FUNCTION_SEC:
+      return inverse(expr::make_call("cos", {x()}));
+    case ::AST_FUNCTION_CSC:
+      return inverse(expr::make_call("sin", {x()}));
+    case ::AST_FUNCTION_COT:
+      return inverse(expr::make_call("tan", {x()}));
+    case ::AST_FUNCTION_SECH:
+      return inverse(expr::make_call("cosh", {x()}));
+    case ::AST_FUNCTION_CSCH:
+      return inverse(expr::make_call("sinh", {x()}));
+    case ::AST_FUNCTION_COTH:
+      return inverse(expr::make_call("tanh", {x()}));
+    case ::AST_FUNCTION_ARCSEC:
+      return expr::make_call("acos", {inverse(x())});
+    case ::AST_FUNCTION_ARCCSC:
+      return expr::make_call("asin", {inverse(x())});
+    case ::AST_FUNCTION_ARCSINH: {
+      const AstPtr a = x();  // ln(x + sqrt(x^2 + 1))
+      return ln(add(a, sqrt(add(square(a), number(1.0)))));
+    }
+    case ::AST_FUNCTION_ARCCOSH: {
+      const AstPtr a = x();  // ln(x + sqrt(x^2 - 1))
+      return ln(add(a, sqrt(sub(square(a), number(1.0)))));
+    }
+    case ::AST_FUNCTION_ARCTANH: {
+      const AstPtr a = x();  // ln((1 + x) / (1 - x)) / 2
+      return mul(number(0.5), ln(div(add(number(1.0), a), sub(number(1.0), a))));
+    }
+    case ::AST_FUNCTION_ARCCOTH: {
+      const AstPtr a = x();  // ln((x + 1) / (x - 1)) / 2
+      return mul(number(0.5), ln(div(add(a, number(1.0)), sub(a, number(1.0)))));
+    }
+    case ::AST_FUNCTION_ARCSECH: {
+      const AstPtr a = inverse(x());  // arccosh(1 / x)
+      return ln(add(a, sqrt(sub(square(a), number(1.0)))));
+    }
+    case ::AST_FUNCTION_ARCCSCH: {
+      const AstPtr a = inverse(x());  // arcsinh(1 / x)
+      return ln(add(a, sqrt(add(square(a), number(1.0)))));
+    }
+    case ::AST_FUNCTION_PIECEWISE:
+      return call("piecewise", node);
+    case ::AST_FUNCTION_MIN:
+      return call("min", node);
+    case ::AST_FUNCTION_MAX:
+      return call("max", node);
+    case ::AST_LOGICAL_AND:
+      return node.getNumChildren() == 0 ? expr::make_symbol("true") : fold(node, AstOp::kAnd, 1.0);
+    case ::AST_LOGICAL_OR:
+      return node.getNumChildren() == 0 ? expr::make_symbol("false") : fold(node, AstOp::kOr, 0.0);
+    case ::AST_LOGICAL_XOR:
+      if (node.getNumChildren() == 0) return expr::make_symbol("false");
+      return call("xor", node);
+    case ::AST_LOGICAL_NOT:
+      if (node.getNumChildren() != 1) throw Unsupported{"not with other than one argument"};
+      return expr::make_unary(AstOp::kNot, child(node, 0));
+    case ::AST_LOGICAL_IMPLIES:
+      if (node.getNumChildren() != 2) throw Unsupported{"implies with other than two arguments"};
+      return expr::make_binary(AstOp::kOr, expr::make_unary(AstOp::kNot, child(node, 0)), child(node, 1));
+    case ::AST_RELATIONAL_EQ:
+      return relation(node, AstOp::kEq);
+    case ::AST_RELATIONAL_NEQ:
+      if (node.getNumChildren() != 2) throw Unsupported{"neq with other than two arguments"};
+      return expr::make_binary(AstOp::kNe, child(node, 0), child(node, 1));
+    case ::AST_RELATIONAL_LT:
+      return relation(node, AstOp::kLt);
+    case ::AST_RELATIONAL_LEQ:
+      return relation(node, AstOp::kLe);
+    case ::AST_RELATIONAL_GT:
+      return relation(node, AstOp::kGt);
+    case ::AST_RELATIONAL_GEQ:
+      return relation(node, AstOp::kGe);
+    case ::AST_FUNCTION_DELAY:
+      throw Unsupported{"the delay csymbol"};
+    case ::AST_FUNCTION_RATE_OF:
+      throw Unsupported{"the rateOf csymbol"};
+    case ::AST_FUNCTION_FACTORIAL:
+      throw Unsupported{"factorial"};
+    case ::AST_FUNCTION_QUOTIENT:
+      throw Unsupported{"quotient"};
+    case ::AST_FUNCTION_REM:
+      throw Unsupported{"rem"};
+    case ::AST_FUNCTION_ARCCOT:
+      throw Unsupported{"arccot"};
+    case ::AST_FUNCTION:
+      throw Unsupported{
+          fmt::format("the call of function '{}' (not expanded)", node.getName() ? node.getName() : "")};
+    default:
+      break;
+  }
+  const char* name = node.getName();
+  throw Unsupported{fmt::format("MathML element '{}'", name ? name : "unknown")};
+}
+
+std::optional<model::Expression> Reader::expression(const ::ASTNode* math, const ::SBase* owner,
+                                                    const char* role) {
+  if (!math) {
+    error(owner, fmt::format("{} has no math", role));
+    return std::nullopt;
+  }
+  try {
+    model::Expression e;
+    e.ast = convert(*math);
+    e.text = expr::to_string(*e.ast);
+    e.location = where(owner);
+    e.single_line = false;  // columns inside the converted text do not point into the XML
+    return e;
+  } catch (const Unsupported& u) {
+    error(owner, fmt::format("{} uses {}, which tolsim does not support", role, u.what));
+    return std::nullopt;
+  }
+}
+
+void Reader::read_species_reference(const ::SpeciesReference& reference,
+                                    std::vector<model::SpeciesReference>& out) {
+  if (reference.isSetStoichiometryMath()) {
+    error(&reference,
+          fmt::format("the stoichiometry of '{}' is given by stoichiometryMath, which tolsim does not "
+                      "support",
+                      reference.getSpecies()));
+    return;
+  }
+  if (reference.isSetId() && assigned_.count(reference.getId())) {
+    error(&reference,
+          fmt::format("the stoichiometry '{}' is set by a rule, initial assignment or event, which tolsim "
+                      "does not support",
+                      reference.getId()));
+    return;
+  }
+  model::SpeciesReference r;
+  r.species = reference.getSpecies();
+  // Level 3 leaves an unset stoichiometry undefined; 1 is Level 2's default and what simulators assume.
+  r.stoichiometry = reference.isSetStoichiometry() || level_ < 3 ? reference.getStoichiometry() : 1.0;
+  r.location = where(&reference);
+  out.push_back(std::move(r));
+}
+
+model::Model Reader::read(::SBMLDocument& document) {
+  model::Model m;
+  m.files.push_back(file_);
+  m.location = where(nullptr);
+  level_ = document.getLevel();
+  const ::Model* sm = document.getModel();
+  if (!sm) {
+    error(&document, "the SBML document has no model");
+    return m;
+  }
+  m.name = sm->isSetId() ? sm->getId() : (sm->isSetName() ? sm->getName() : "sbml-model");
+  m.description = sm->isSetName() ? sm->getName() : "";
+  m.time_unit.assign(1, 's');  // assign(1, c): a string literal here trips GCC 12's -Wrestrict false positive
+  m.unit_check = model::UnitCheck::kOff;  // SBML units are optional, and most models leave them out
+  if (sm->isSetConversionFactor()) m.conversion_factor = sm->getConversionFactor();
+
+  for (unsigned int i = 0; i < sm->getNumRules(); ++i) assigned_.insert(sm->getRule(i)->getVariable());
+  for (unsigned int i = 0; i < sm->getNumInitialAssignments(); ++i)
+    assigned_.insert(sm->getInitialAssignment(i)->getSymbol());
+  for (unsigned int i = 0; i < sm->getNumEvents(); ++i)
+    for (unsigned int k = 0; k < sm->getEvent(i)->getNumEventAssignments(); ++k)
+      assigned_.insert(sm->getEvent(i)->getEventAssignment(k)->getVariable());
+
+  const std::string imported = fmt::format("assumption: imported from SBML ({}) without a source", file_);
+  for (unsigned int i = 0; i < sm->getNumCompartments(); ++i) {
+    const ::Compartment* c = sm->getCompartment(i);
+    model::Compartment out;
+    out.id = c->getId();
+    if (c->isSetSize())
+      out.size = c->getSize();
+    else if (level_ < 3)
+      out.size = 1.0;  // Level 2 default
+    out.spatial_dimensions = static_cast<int>(c->getSpatialDimensions());
+    out.constant = c->getConstant();
+    out.description = c->getName();
+    out.source.text = imported;
+    out.source.is_assumption = true;
+    out.location = where(c);
+    m.compartments.push_back(std::move(out));
+  }
+  for (unsigned int i = 0; i < sm->getNumSpecies(); ++i) {
+    const ::Species* s = sm->getSpecies(i);
+    model::Species out;
+    out.id = s->getId();
+    out.compartment = s->getCompartment();
+    if (s->isSetInitialAmount()) {
+      out.initial = s->getInitialAmount();
+      out.initial_is_amount = true;
+    } else if (s->isSetInitialConcentration()) {
+      out.initial = s->getInitialConcentration();
+    }
+    if (s->isSetInitialConcentration() && s->getHasOnlySubstanceUnits()) {
+      // The species' value is its amount: concentration x compartment size.
+      out.initial.reset();
+      model::Expression e;
+      e.ast = expr::make_binary(AstOp::kMul, number(s->getInitialConcentration()),
+                                expr::make_symbol(s->getCompartment()));
+      e.text = expr::to_string(*e.ast);
+      e.location = where(s);
+      e.single_line = false;
+      out.initial_expr = std::move(e);
+    }
+    out.only_substance_units = s->getHasOnlySubstanceUnits();
+    out.boundary = s->getBoundaryCondition();
+    out.constant = s->getConstant();
+    out.allow_negative = true;  // SBML does not forbid negative amounts
+    if (s->isSetConversionFactor()) out.conversion_factor = s->getConversionFactor();
+    out.description = s->getName();
+    out.location = where(s);
+    m.species.push_back(std::move(out));
+  }
+  for (unsigned int i = 0; i < sm->getNumParameters(); ++i) {
+    const ::Parameter* p = sm->getParameter(i);
+    model::Parameter out;
+    out.id = p->getId();
+    if (p->isSetValue()) out.value = p->getValue();
+    out.constant = p->getConstant();
+    out.description = p->getName();
+    out.source.text = imported;
+    out.source.is_assumption = true;
+    out.location = where(p);
+    m.parameters.push_back(std::move(out));
+  }
+  for (unsigned int i = 0; i < sm->getNumInitialAssignments(); ++i) {
+    const ::InitialAssignment* a = sm->getInitialAssignment(i);
+    auto e =
+        expression(a->getMath(), a, fmt::format("the initial assignment of '{}'", a->getSymbol()).c_str());
+    if (!e) continue;
+    const std::string& id = a->getSymbol();
+    auto c = std::find_if(m.compartments.begin(), m.compartments.end(), [&](auto& x) { return x.id == id; });
+    auto s = std::find_if(m.species.begin(), m.species.end(), [&](auto& x) { return x.id == id; });
+    auto p = std::find_if(m.parameters.begin(), m.parameters.end(), [&](auto& x) { return x.id == id; });
+    if (c != m.compartments.end()) {
+      c->size.reset();
+      c->size_expr = std::move(*e);
+    } else if (s != m.species.end()) {
+      s->initial.reset();
+      s->initial_is_amount = false;  // the assignment gives the species' value (amount or concentration)
+      s->initial_expr = std::move(*e);
+    } else if (p != m.parameters.end()) {
+      p->value.reset();
+      p->value_expr = std::move(*e);
+    } else {
+      error(a, fmt::format("the initial assignment of '{}' sets something tolsim cannot (only compartments, "
+                           "species and parameters)",
+                           id));
+    }
+  }
+  for (unsigned int i = 0; i < sm->getNumRules(); ++i) {
+    const ::Rule* r = sm->getRule(i);
+    if (r->isAlgebraic()) {
+      error(r, "algebraic rules are not supported");
+      continue;
+    }
+    auto e = expression(r->getMath(), r, fmt::format("the rule for '{}'", r->getVariable()).c_str());
+    if (!e) continue;
+    model::Rule out;
+    out.kind = r->isRate() ? model::Rule::Kind::kRate : model::Rule::Kind::kAssignment;
+    out.variable = r->getVariable();
+    out.math = std::move(*e);
+    out.location = where(r);
+    m.rules.push_back(std::move(out));
+  }
+  for (unsigned int i = 0; i < sm->getNumReactions(); ++i) {
+    const ::Reaction* r = sm->getReaction(i);
+    model::Reaction out;
+    out.id = r->getId();
+    out.reversible = r->getReversible();
+    out.description = r->getName();
+    out.location = where(r);
+    if (r->isSetFast() && r->getFast())
+      error(r, fmt::format("reaction '{}' is fast, which tolsim does not support", out.id));
+    for (unsigned int k = 0; k < r->getNumReactants(); ++k)
+      read_species_reference(*r->getReactant(k), out.reactants);
+    for (unsigned int k = 0; k < r->getNumProducts(); ++k)
+      read_species_reference(*r->getProduct(k), out.products);
+    for (unsigned int k = 0; k < r->getNumModifiers(); ++k)
+      out.modifiers.push_back(r->getModifier(k)->getSpecies());
+    const ::KineticLaw* law = r->getKineticLaw();
+    if (!law || !law->isSetMath()) {
+      out.rate.ast = number(0.0);  // no kinetic law: SBML leaves the rate undefined; nothing changes
+      out.rate.text.assign(1, '0');
+      out.rate.location = out.location;
+    } else {
+      auto e = expression(law->getMath(), law, fmt::format("the kinetic law of '{}'", out.id).c_str());
+      if (!e) continue;
+      out.rate = std::move(*e);
+      const unsigned int n_local = level_ >= 3 ? law->getNumLocalParameters() : law->getNumParameters();
+      for (unsigned int k = 0; k < n_local; ++k) {
+        const ::Parameter* lp = level_ >= 3 ? law->getLocalParameter(k) : law->getParameter(k);
+        model::Parameter p;
+        p.id = lp->getId();
+        if (lp->isSetValue()) p.value = lp->getValue();
+        p.source.text = imported;
+        p.source.is_assumption = true;
+        p.location = where(lp);
+        out.local_parameters.push_back(std::move(p));
+      }
+    }
+    m.reactions.push_back(std::move(out));
+  }
+  for (unsigned int i = 0; i < sm->getNumEvents(); ++i) {
+    const ::Event* ev = sm->getEvent(i);
+    model::Event out;
+    out.id = ev->isSetId() ? ev->getId() : fmt::format("event_{}", i + 1);
+    out.location = where(ev);
+    const ::Trigger* trigger = ev->getTrigger();
+    if (!trigger) {
+      error(ev, fmt::format("event '{}' has no trigger", out.id));
+      continue;
+    }
+    auto t =
+        expression(trigger->getMath(), trigger, fmt::format("the trigger of event '{}'", out.id).c_str());
+    if (!t) continue;
+    out.trigger = std::move(*t);
+    out.initial_value = level_ >= 3 ? trigger->getInitialValue() : true;
+    out.persistent = level_ >= 3 ? trigger->getPersistent() : true;
+    out.use_values_from_trigger_time = ev->getUseValuesFromTriggerTime();
+    if (ev->isSetDelay()) {
+      auto d = expression(ev->getDelay()->getMath(), ev->getDelay(), "an event delay");
+      if (!d) continue;
+      out.delay = std::move(*d);
+    }
+    if (ev->isSetPriority()) {
+      auto p = expression(ev->getPriority()->getMath(), ev->getPriority(), "an event priority");
+      if (!p) continue;
+      out.priority = std::move(*p);
+    }
+    for (unsigned int k = 0; k < ev->getNumEventAssignments(); ++k) {
+      const ::EventAssignment* a = ev->getEventAssignment(k);
+      auto e = expression(a->getMath(), a, fmt::format("the assignment of '{}'", a->getVariable()).c_str());
+      if (!e) continue;
+      out.assignments.push_back({a->getVariable(), std::move(*e), where(a)});
+    }
+    m.events.push_back(std::move(out));
+  }
+  return m;
+}
+
+model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::string& file) {
+  Diagnostics diagnostics;
+  SourceLocation at_file;
+  at_file.file = file;
+  const auto report_errors = [&] {
+    bool any = false;
+    for (unsigned int i = 0; i < document->getNumErrors(); ++i) {
+      const ::SBMLError* e = document->getError(i);
+      if (!e->isError() && !e->isFatal()) continue;
+      SourceLocation location = at_file;
+      location.line = static_cast<int>(e->getLine());
+      location.column = static_cast<int>(e->getColumn());
+      std::string message = e->getMessage();
+      while (!message.empty() && std::isspace(static_cast<unsigned char>(message.back()))) message.pop_back();
+      diagnostics.error(location, fmt::format("SBML: {}", message));
+      any = true;
+    }
+    return any;
+  };
+  if (report_errors()) throw ModelError(diagnostics);
+  // libSBML represents Level 3 Version 2's core math (min, max, rateOf...) as the plugin "l3v2extendedmath".
+  std::vector<std::string> packages;
+  for (unsigned int i = 0; i < document->getNumPlugins(); ++i)
+    if (document->getPlugin(i)->getPackageName() != "l3v2extendedmath")
+      packages.push_back(document->getPlugin(i)->getPackageName());
+  if (!packages.empty()) {
+    diagnostics.error(at_file,
+                      fmt::format("SBML Level 3 packages are not supported ({})", fmt::join(packages, ", ")));
+    throw ModelError(diagnostics);
+  }
+  ::ConversionProperties expand;
+  expand.addOption("expandFunctionDefinitions", true);
+  if (document->getModel() && document->getModel()->getNumFunctionDefinitions() > 0 &&
+      document->convert(expand) != ::LIBSBML_OPERATION_SUCCESS) {
+    diagnostics.error(at_file, "SBML: the function definitions could not be expanded");
+    throw ModelError(diagnostics);
+  }
+  Reader reader(file, diagnostics);
+  model::Model m = reader.read(*document);
+  if (diagnostics.has_errors()) throw ModelError(diagnostics);
+  model::validate_model(m, diagnostics);
+  if (diagnostics.has_errors()) throw ModelError(diagnostics);
+  return {std::move(m), std::move(diagnostics)};
+}
+
+}  // namespace
+
+model::LoadedModel read_sbml(const std::string& path) {
+  ::SBMLReader reader;
+  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromFile(path)), path);
+}
+
+model::LoadedModel read_sbml_from_string(const std::string& text, const std::string& file_name) {
+  ::SBMLReader reader;
+  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromString(text)), file_name);
+}
+
+bool is_sbml_path(const std::string& path) {
+  std::string lower = path;
+  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+  return lower.ends_with(".xml") || lower.ends_with(".sbml");
+}
+
+}  // namespace tolsim::sbml

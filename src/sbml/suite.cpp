@@ -1,0 +1,346 @@
+#include "tolsim/sbml/suite.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "tolsim/common/error.hpp"
+#include "tolsim/compile/compiler.hpp"
+#include "tolsim/expr/ast.hpp"
+#include "tolsim/sbml/reader.hpp"
+#include "tolsim/solve/simulation.hpp"
+
+namespace tolsim::sbml {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string trim(std::string s) {
+  const auto space = [](unsigned char c) { return std::isspace(c) != 0; };
+  s.erase(s.begin(), std::find_if_not(s.begin(), s.end(), space));
+  s.erase(std::find_if_not(s.rbegin(), s.rend(), space).base(), s.end());
+  return s;
+}
+
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  std::string item;
+  while (std::getline(in, item, ',')) {
+    item = trim(item);
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(SourceLocation{path.string(), 0, 0}, "cannot read the file");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// "key: value" lines. Some tags files of the suite run the synopsis into another line; only the first "key:" of a
+// line is taken.
+std::vector<std::pair<std::string, std::string>> key_values(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::stringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    out.emplace_back(trim(line.substr(0, colon)), trim(line.substr(colon + 1)));
+  }
+  return out;
+}
+
+struct Settings {
+  double start = 0.0, duration = 0.0;
+  int steps = 0;
+  std::vector<std::string> variables;
+  double absolute = 0.0, relative = 0.0;
+  std::set<std::string> amount, concentration;
+};
+
+Settings read_settings(const fs::path& path) {
+  Settings s;
+  for (const auto& [key, value] : key_values(read_text(path))) {
+    if (key == "start") s.start = std::stod(value);
+    if (key == "duration") s.duration = std::stod(value);
+    if (key == "steps") s.steps = std::stoi(value);
+    if (key == "variables") s.variables = split_list(value);
+    if (key == "absolute") s.absolute = std::stod(value);
+    if (key == "relative") s.relative = std::stod(value);
+    if (key == "amount")
+      for (auto& v : split_list(value)) s.amount.insert(v);
+    if (key == "concentration")
+      for (auto& v : split_list(value)) s.concentration.insert(v);
+  }
+  return s;
+}
+
+struct Tags {
+  std::string test_type;
+  std::vector<std::string> all;  // component and test tags, and "package:<name>"
+};
+
+// A tag is one word (letters, digits, ':' for package-qualified tags, '_' and '-'); anything else on the line is
+// run-in synopsis text.
+bool is_tag(const std::string& s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == ':' || c == '_' || c == '-';
+  });
+}
+
+Tags read_tags(const fs::path& path) {
+  Tags t;
+  const std::string text = read_text(path);
+  for (const auto& [key, value] : key_values(text)) {
+    if (key == "componentTags" || key == "testTags")
+      for (auto& tag : split_list(value))
+        if (is_tag(tag)) t.all.push_back(tag);
+    if (key == "packagesPresent") {
+      // Only a list of single words is a package list; a run-in synopsis is not.
+      const auto packages = split_list(value);
+      if (std::all_of(packages.begin(), packages.end(), is_tag))
+        for (const auto& p : packages) t.all.push_back("package:" + p);
+    }
+  }
+  const auto at = text.find("testType:");
+  if (at != std::string::npos) {
+    std::stringstream in(text.substr(at + 9));
+    in >> t.test_type;
+  }
+  return t;
+}
+
+// Expected results: header and rows of numbers (the suite writes e.g. "1.5e-005"; NaN and INF occur).
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<std::vector<double>> rows;
+};
+
+double parse_number(const std::string& text) {
+  const std::string t = trim(text);
+  if (t == "NaN" || t == "nan") return std::nan("");
+  if (t == "INF" || t == "inf" || t == "Infinity") return HUGE_VAL;
+  if (t == "-INF" || t == "-inf" || t == "-Infinity") return -HUGE_VAL;
+  return std::stod(t);
+}
+
+Table read_results(const fs::path& path) {
+  Table table;
+  std::stringstream in(read_text(path));
+  std::string line;
+  bool header = true;
+  while (std::getline(in, line)) {
+    if (trim(line).empty()) continue;
+    const auto cells = split_list(line);
+    if (header) {
+      table.columns = cells;
+      header = false;
+      continue;
+    }
+    std::vector<double> row;
+    for (const auto& c : cells) row.push_back(parse_number(c));
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
+bool agrees(double expected, double actual, double absolute, double relative) {
+  if (std::isnan(expected)) return std::isnan(actual);
+  if (std::isinf(expected)) return actual == expected;
+  return std::abs(expected - actual) <= absolute + relative * std::abs(expected);
+}
+
+// The reported quantity of `variable` as an expression: a species as the amount or concentration the settings ask
+// for (its symbol means its amount when it has only substance units, else its concentration), anything else as is.
+expr::AstPtr reported(const model::Model& m, const std::string& variable, const Settings& settings) {
+  const model::Species* s = m.find_species(variable);
+  const auto symbol = expr::make_symbol(variable);
+  if (!s) return symbol;
+  const auto size = expr::make_symbol(s->compartment);
+  if (settings.amount.count(variable) && !s->only_substance_units)
+    return expr::make_binary(expr::AstOp::kMul, symbol, size);
+  if (settings.concentration.count(variable) && s->only_substance_units)
+    return expr::make_binary(expr::AstOp::kDiv, symbol, size);
+  return symbol;
+}
+
+}  // namespace
+
+const std::vector<std::string>& unsupported_tags() {
+  static const std::vector<std::string> tags = {"AlgebraicRule",
+                                                "FastReaction",
+                                                "CSymbolDelay",
+                                                "CSymbolRateOf",
+                                                "RandomEventExecution",
+                                                "StoichiometryMath",
+                                                "AssignedConstantStoichiometry",
+                                                "AssignedVariableStoichiometry",
+                                                "SpeciesReferenceInMath",
+                                                "package:comp",
+                                                "package:fbc",
+                                                "package:fbc_v1",
+                                                "package:fbc_v2"};
+  return tags;
+}
+
+CaseResult run_case(const std::string& folder) {
+  const fs::path dir(folder);
+  CaseResult r;
+  r.name = dir.filename().string();
+  const auto file = [&](const char* suffix) { return dir / (r.name + suffix); };
+  try {
+    const Tags tags = read_tags(file("-tags.txt"));
+    if (tags.test_type != "TimeCourse") {
+      r.outcome = CaseResult::Outcome::kSkipped;
+      r.tags = {"testType:" + tags.test_type};
+    }
+    for (const auto& tag : tags.all)
+      if (std::find(unsupported_tags().begin(), unsupported_tags().end(), tag) != unsupported_tags().end() ||
+          (tag.starts_with("package:"))) {
+        r.outcome = CaseResult::Outcome::kSkipped;
+        if (std::find(r.tags.begin(), r.tags.end(), tag) == r.tags.end()) r.tags.push_back(tag);
+      }
+    if (r.outcome == CaseResult::Outcome::kSkipped) {
+      r.reason = fmt::format("{}", fmt::join(r.tags, ", "));
+      return r;
+    }
+    const Settings settings = read_settings(file("-settings.txt"));
+    const Table expected = read_results(file("-results.csv"));
+
+    model::LoadedModel loaded = read_sbml(file("-sbml.xml").string());
+    model::Model& m = loaded.model;
+    // One observable per reported variable, named so that it cannot clash with a model id.
+    std::vector<std::string> outputs;
+    for (std::size_t k = 0; k < settings.variables.size(); ++k) {
+      model::Parameter p;
+      p.id = fmt::format("tolsim_suite_out_{}", k);
+      p.observable = true;
+      p.constant = false;
+      p.source.text = "assumption: reported variable of the test case";
+      p.source.is_assumption = true;
+      model::Rule rule;
+      rule.variable = p.id;
+      rule.math.ast = reported(m, settings.variables[k], settings);
+      rule.math.text = expr::to_string(*rule.math.ast);
+      m.parameters.push_back(std::move(p));
+      m.rules.push_back(std::move(rule));
+      outputs.push_back(m.parameters.back().id);
+    }
+    Diagnostics diagnostics;
+    model::validate_model(m, diagnostics);
+    if (diagnostics.has_errors()) throw ModelError(diagnostics);
+
+    CompileOptions compile;
+    compile.backend = CompileOptions::Backend::kInterpreter;  // hundreds of small models: no C++ compile each
+    const CompiledModel compiled = compile_model(m, compile);
+    SimulationSetup setup;
+    setup.parameters = compiled.default_parameters();
+    setup.t_start = settings.start;
+    setup.t_end = settings.start + settings.duration;
+    for (int i = 0; i <= settings.steps; ++i)
+      setup.output_times.push_back(
+          i == settings.steps ? setup.t_end : settings.start + settings.duration * i / settings.steps);
+    // Well inside the case's own tolerances (typically 1e-4 relative, 1e-7 absolute or less).
+    setup.options.rtol = std::min(1e-10, settings.relative * 1e-4);
+    setup.options.atol = std::max(1e-300, settings.absolute * 1e-6);
+    setup.options.enforce_nonnegative = false;
+    const SimulationResult result = simulate(compiled, setup);
+    if (!result.ok()) {
+      r.reason = fmt::format("simulation failed: {}", result.summary.message);
+      return r;
+    }
+    if (expected.rows.size() != result.times.size()) {
+      r.reason = fmt::format("{} expected rows, {} simulated", expected.rows.size(), result.times.size());
+      return r;
+    }
+    std::vector<std::vector<double>> columns;
+    for (const auto& name : outputs) columns.push_back(result.column(name));
+    for (std::size_t c = 0; c < settings.variables.size(); ++c) {
+      const auto at = std::find(expected.columns.begin(), expected.columns.end(), settings.variables[c]);
+      if (at == expected.columns.end()) {
+        r.reason = fmt::format("the expected results have no column '{}'", settings.variables[c]);
+        return r;
+      }
+      const auto e_col = static_cast<std::size_t>(at - expected.columns.begin());
+      for (std::size_t i = 0; i < expected.rows.size(); ++i) {
+        const double want = expected.rows[i].at(e_col);
+        const double got = columns[c][i];
+        if (!agrees(want, got, settings.absolute, settings.relative)) {
+          r.reason = fmt::format("{} at t = {}: expected {}, got {}", settings.variables[c], result.times[i],
+                                 want, got);
+          return r;
+        }
+      }
+    }
+    r.outcome = CaseResult::Outcome::kPassed;
+  } catch (const InputError& e) {
+    const auto& items = e.diagnostics().items();
+    r.reason = items.empty() ? std::string(e.what()) : items.front().to_string();
+  } catch (const std::exception& e) {
+    r.reason = e.what();
+  }
+  return r;
+}
+
+SuiteResult run_suite(const std::string& directory, const SuiteOptions& options) {
+  std::error_code ec;
+  if (!fs::is_directory(directory, ec))
+    throw InputError(SourceLocation{directory, 0, 0}, "not a directory of SBML Test Suite cases");
+  std::vector<std::string> names = options.cases;
+  if (names.empty()) {
+    for (const auto& entry : fs::directory_iterator(directory))
+      if (entry.is_directory() && fs::exists(entry.path() / (entry.path().filename().string() + "-sbml.xml")))
+        names.push_back(entry.path().filename().string());
+  } else {
+    for (auto& n : names) {
+      // "1" and "00001" name the same case.
+      if (n.size() < 5 && std::all_of(n.begin(), n.end(), ::isdigit)) n = std::string(5 - n.size(), '0') + n;
+      if (!fs::is_directory(fs::path(directory) / n))
+        throw InputError(SourceLocation{directory, 0, 0}, fmt::format("no case folder '{}'", n));
+    }
+  }
+  std::sort(names.begin(), names.end());
+  SuiteResult out;
+  out.cases.resize(names.size());
+  std::atomic<std::size_t> next{0};
+  std::mutex report;
+  const auto work = [&] {
+    for (std::size_t i = next++; i < names.size(); i = next++) {
+      out.cases[i] = run_case((fs::path(directory) / names[i]).string());
+      if (options.on_case) {
+        std::lock_guard<std::mutex> lock(report);
+        options.on_case(out.cases[i]);
+      }
+    }
+  };
+  const int jobs = std::max(1, std::min<int>(options.jobs, static_cast<int>(names.size())));
+  std::vector<std::thread> threads;
+  for (int j = 1; j < jobs; ++j) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  for (const auto& c : out.cases) {
+    if (c.outcome == CaseResult::Outcome::kPassed) ++out.passed;
+    if (c.outcome == CaseResult::Outcome::kFailed) ++out.failed;
+    if (c.outcome == CaseResult::Outcome::kSkipped) {
+      ++out.skipped;
+      for (const auto& tag : c.tags) ++out.skipped_by_tag[tag];
+    }
+  }
+  return out;
+}
+
+}  // namespace tolsim::sbml
