@@ -69,6 +69,24 @@ AstPtr number(double x) {
   return expr::make_number(x);
 }
 
+// A converted expression: its text is rendered from the tree, and its columns do not point into the XML.
+model::Expression converted(AstPtr ast, SourceLocation location) {
+  model::Expression e;
+  e.text = expr::to_string(*ast);
+  e.ast = std::move(ast);
+  e.location = std::move(location);
+  e.single_line = false;
+  return e;
+}
+
+// The provenance of every imported quantity: SBML core has no field for it.
+model::Provenance imported_source(const std::string& file) {
+  model::Provenance p;
+  p.text = fmt::format("assumption: imported from SBML ({}) without a source", file);
+  p.is_assumption = true;
+  return p;
+}
+
 AstPtr Reader::fold(const ::ASTNode& node, AstOp op, double empty) const {
   const unsigned int n = node.getNumChildren();
   if (n == 0) return number(empty);
@@ -297,12 +315,7 @@ std::optional<model::Expression> Reader::expression(const ::ASTNode* math, const
     return std::nullopt;
   }
   try {
-    model::Expression e;
-    e.ast = convert(*math);
-    e.text = expr::to_string(*e.ast);
-    e.location = where(owner);
-    e.single_line = false;  // columns inside the converted text do not point into the XML
-    return e;
+    return converted(convert(*math), where(owner));
   } catch (const Unsupported& u) {
     error(owner, fmt::format("{} uses {}, which tolsim does not support", role, u.what));
     return std::nullopt;
@@ -356,7 +369,7 @@ model::Model Reader::read(::SBMLDocument& document) {
     for (unsigned int k = 0; k < sm->getEvent(i)->getNumEventAssignments(); ++k)
       assigned_.insert(sm->getEvent(i)->getEventAssignment(k)->getVariable());
 
-  const std::string imported = fmt::format("assumption: imported from SBML ({}) without a source", file_);
+  const model::Provenance imported = imported_source(file_);
   for (unsigned int i = 0; i < sm->getNumCompartments(); ++i) {
     const ::Compartment* c = sm->getCompartment(i);
     model::Compartment out;
@@ -368,8 +381,7 @@ model::Model Reader::read(::SBMLDocument& document) {
     out.spatial_dimensions = static_cast<int>(c->getSpatialDimensions());
     out.constant = c->getConstant();
     out.description = c->getName();
-    out.source.text = imported;
-    out.source.is_assumption = true;
+    out.source = imported;
     out.location = where(c);
     m.compartments.push_back(std::move(out));
   }
@@ -387,13 +399,9 @@ model::Model Reader::read(::SBMLDocument& document) {
     if (s->isSetInitialConcentration() && s->getHasOnlySubstanceUnits()) {
       // The species' value is its amount: concentration x compartment size.
       out.initial.reset();
-      model::Expression e;
-      e.ast = expr::make_binary(AstOp::kMul, number(s->getInitialConcentration()),
-                                expr::make_symbol(s->getCompartment()));
-      e.text = expr::to_string(*e.ast);
-      e.location = where(s);
-      e.single_line = false;
-      out.initial_expr = std::move(e);
+      out.initial_expr = converted(expr::make_binary(AstOp::kMul, number(s->getInitialConcentration()),
+                                                     expr::make_symbol(s->getCompartment())),
+                                   where(s));
     }
     out.only_substance_units = s->getHasOnlySubstanceUnits();
     out.boundary = s->getBoundaryCondition();
@@ -411,8 +419,7 @@ model::Model Reader::read(::SBMLDocument& document) {
     if (p->isSetValue()) out.value = p->getValue();
     out.constant = p->getConstant();
     out.description = p->getName();
-    out.source.text = imported;
-    out.source.is_assumption = true;
+    out.source = imported;
     out.location = where(p);
     m.parameters.push_back(std::move(out));
   }
@@ -473,9 +480,7 @@ model::Model Reader::read(::SBMLDocument& document) {
       out.modifiers.push_back(r->getModifier(k)->getSpecies());
     const ::KineticLaw* law = r->getKineticLaw();
     if (!law || !law->isSetMath()) {
-      out.rate.ast = number(0.0);  // no kinetic law: SBML leaves the rate undefined; nothing changes
-      out.rate.text.assign(1, '0');
-      out.rate.location = out.location;
+      out.rate = converted(number(0.0), out.location);  // no kinetic law: SBML leaves the rate undefined
     } else {
       auto e = expression(law->getMath(), law, fmt::format("the kinetic law of '{}'", out.id).c_str());
       if (!e) continue;
@@ -486,8 +491,7 @@ model::Model Reader::read(::SBMLDocument& document) {
         model::Parameter p;
         p.id = lp->getId();
         if (lp->isSetValue()) p.value = lp->getValue();
-        p.source.text = imported;
-        p.source.is_assumption = true;
+        p.source = imported;
         p.location = where(lp);
         out.local_parameters.push_back(std::move(p));
       }

@@ -35,7 +35,7 @@ struct SuiteResult {
   std::map<std::string, int> skipped_by_tag;  // tag -> cases skipped because of it
 };
 
-// The tags tolsim does not simulate (component tags, test tags and "package:<name>").
+// The component and test tags tolsim does not simulate (every Level 3 package is unsupported as well).
 const std::vector<std::string>& unsupported_tags();
 
 // Runs one case folder.
