@@ -112,7 +112,7 @@ class Compiler {
       Quantity q = classify_one(s.id, s.constant, s.initial, s.initial_expr ? &*s.initial_expr : nullptr,
                                 ParameterSlot::Role::kConstantSpecies, s.unit, s.location);
       q.compartment = s.compartment;
-      q.initial_is_amount = s.initial_is_amount;
+      q.initial_is_amount = s.initial_is_amount && !s.only_substance_units;
       const model::Compartment* c = m_.find_compartment(s.compartment);
       const std::string amount = s.only_substance_units || !c ? s.unit : product_unit(s.unit, c->unit);
       if (q.kind == Quantity::Kind::kState) {

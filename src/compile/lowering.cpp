@@ -72,7 +72,9 @@ NodeId Lowering::symbol(const std::string& name, Mode mode) {
           result = lower(*info.initial, Mode::kInitial);
         } else {
           result = g_.param(info.initial_slot);
-          if (info.initial_is_amount && info.amount_of_concentration)
+          // An initial amount of a concentration species, whether stored as an amount or (under a rate
+          // rule) as its concentration.
+          if (info.initial_is_amount)
             result = g_.div(result, compartment_size(info.compartment, Mode::kInitial));
         }
         break;
@@ -161,11 +163,13 @@ NodeId Lowering::lower_call(const Ast& node, const Scope& scope) {
   for (const auto& a : node.args) args.push_back(lower_ast(*a, scope));
   const std::string& f = node.name;
   static const std::map<std::string, Op> unary = {
-      {"exp", Op::kExp},   {"log", Op::kLog},   {"ln", Op::kLog},      {"log10", Op::kLog10},
-      {"sqrt", Op::kSqrt}, {"abs", Op::kAbs},   {"floor", Op::kFloor}, {"ceil", Op::kCeil},
-      {"sin", Op::kSin},   {"cos", Op::kCos},   {"tan", Op::kTan},     {"asin", Op::kAsin},
-      {"acos", Op::kAcos}, {"atan", Op::kAtan}, {"sinh", Op::kSinh},   {"cosh", Op::kCosh},
-      {"tanh", Op::kTanh}, {"not", Op::kNot}};
+      {"exp", Op::kExp},     {"log", Op::kLog},   {"ln", Op::kLog},
+      {"log10", Op::kLog10}, {"sqrt", Op::kSqrt}, {"abs", Op::kAbs},
+      {"floor", Op::kFloor}, {"ceil", Op::kCeil}, {"factorial", Op::kFactorial},
+      {"sin", Op::kSin},     {"cos", Op::kCos},   {"tan", Op::kTan},
+      {"asin", Op::kAsin},   {"acos", Op::kAcos}, {"atan", Op::kAtan},
+      {"sinh", Op::kSinh},   {"cosh", Op::kCosh}, {"tanh", Op::kTanh},
+      {"not", Op::kNot}};
   if (auto it = unary.find(f); it != unary.end() && args.size() == 1) return g_.unary(it->second, args[0]);
   if (f == "log2" && args.size() == 1) return g_.div(g_.unary(Op::kLog, args[0]), g_.constant(std::log(2.0)));
   if (f == "pow" && args.size() == 2) return g_.pow(args[0], args[1]);

@@ -28,7 +28,7 @@ struct Quantity {
   const model::Expression* initial = nullptr;  // kDerived, or kState with an initial-value expression
   // Species stored as an amount whose equations use a concentration: value = y / compartment size.
   bool amount_of_concentration = false;
-  bool initial_is_amount = false;
+  bool initial_is_amount = false;  // concentration species whose numeric initial value is an amount
   std::string compartment;
 };
 

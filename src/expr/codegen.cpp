@@ -140,6 +140,8 @@ std::string expression(const Node& n) {
       return fmt::format("({} == 0.0 ? 1.0 : 0.0)", a);
     case Op::kSelect:
       return fmt::format("({} != 0.0 ? {} : {})", a, b, c);
+    case Op::kFactorial:
+      return fmt::format("std::tgamma({} + 1.0)", a);
     default:
       break;
   }

@@ -21,7 +21,8 @@ namespace {
 
 // Whether the derivative rule of `op` uses the derivatives of its operands (operand i = 0, 1, 2).
 bool needs_operand_derivative(Op op, int i) {
-  if (is_comparison(op) || is_logical(op) || op == Op::kFloor || op == Op::kCeil) return false;
+  if (is_comparison(op) || is_logical(op) || op == Op::kFloor || op == Op::kCeil || op == Op::kFactorial)
+    return false;
   if (op == Op::kSelect) return i > 0;  // the condition only picks a branch
   return i < arity(op);
 }
@@ -142,6 +143,7 @@ NodeId Differentiator::derivative(NodeId f) {
         break;
       case Op::kFloor:
       case Op::kCeil:
+      case Op::kFactorial:  // meant for whole numbers, where it is piecewise constant
       case Op::kLt:
       case Op::kLe:
       case Op::kGt:

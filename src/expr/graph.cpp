@@ -26,6 +26,7 @@ int arity(Op op) {
     case Op::kAbs:
     case Op::kFloor:
     case Op::kCeil:
+    case Op::kFactorial:
     case Op::kSin:
     case Op::kCos:
     case Op::kTan:
@@ -82,6 +83,8 @@ const char* op_name(Op op) {
       return "floor";
     case Op::kCeil:
       return "ceil";
+    case Op::kFactorial:
+      return "factorial";
     case Op::kSin:
       return "sin";
     case Op::kCos:

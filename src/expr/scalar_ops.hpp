@@ -61,6 +61,8 @@ inline double apply(Op op, double a, double b, double c) {
       return std::floor(a);
     case Op::kCeil:
       return std::ceil(a);
+    case Op::kFactorial:
+      return std::tgamma(a + 1.0);
     case Op::kSin:
       return std::sin(a);
     case Op::kCos:

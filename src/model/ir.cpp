@@ -38,10 +38,10 @@ const Rule* Model::find_rule(const std::string& variable) const {
 }
 
 const std::vector<std::string>& builtin_function_names() {
-  static const std::vector<std::string> names = {"exp",  "log",       "ln",   "log10", "log2", "sqrt", "pow",
-                                                 "abs",  "floor",     "ceil", "min",   "max",  "sin",  "cos",
-                                                 "tan",  "asin",      "acos", "atan",  "sinh", "cosh", "tanh",
-                                                 "hill", "piecewise", "and",  "or",    "xor",  "not"};
+  static const std::vector<std::string> names = {
+      "exp",       "log",  "ln",   "log10",     "log2", "sqrt", "pow",  "abs",  "floor", "ceil",
+      "factorial", "min",  "max",  "sin",       "cos",  "tan",  "asin", "acos", "atan",  "sinh",
+      "cosh",      "tanh", "hill", "piecewise", "and",  "or",   "xor",  "not"};
   return names;
 }
 

@@ -323,6 +323,7 @@ class UnitChecker {
     if (f == "pow")
       return args.size() == 2 ? power(e, node, args[0], args[1], *node.args[1], env, what)
                               : UnitValue::anything();
+    if (f == "factorial") return UnitValue::of(Unit());
     if (f == "abs" || f == "floor" || f == "ceil") return args.size() == 1 ? args[0] : UnitValue::anything();
     if (f == "min" || f == "max") return same(e, node, args, what, "compare");
     if (f == "and" || f == "or" || f == "xor" || f == "not") return UnitValue::of(Unit());
@@ -488,6 +489,7 @@ std::optional<double> constant_value(const Ast& ast, const Model& model,
         if (f == "abs") return std::fabs(x);
         if (f == "floor") return std::floor(x);
         if (f == "ceil") return std::ceil(x);
+        if (f == "factorial") return std::tgamma(x + 1.0);
       }
       if (f == "pow" && args.size() == 2) return std::pow(args[0], args[1]);
       if ((f == "min" || f == "max") && !args.empty()) {

@@ -45,12 +45,12 @@ struct Arity {
 
 std::optional<Arity> builtin_arity(const std::string& name) {
   static const std::map<std::string, Arity> table = {
-      {"exp", {1, 1}},  {"log", {1, 1}},  {"ln", {1, 1}},         {"log10", {1, 1}}, {"log2", {1, 1}},
-      {"sqrt", {1, 1}}, {"pow", {2, 2}},  {"abs", {1, 1}},        {"floor", {1, 1}}, {"ceil", {1, 1}},
-      {"min", {1, -1}}, {"max", {1, -1}}, {"sin", {1, 1}},        {"cos", {1, 1}},   {"tan", {1, 1}},
-      {"asin", {1, 1}}, {"acos", {1, 1}}, {"atan", {1, 1}},       {"sinh", {1, 1}},  {"cosh", {1, 1}},
-      {"tanh", {1, 1}}, {"hill", {3, 3}}, {"piecewise", {1, -1}}, {"and", {1, -1}},  {"or", {1, -1}},
-      {"xor", {1, -1}}, {"not", {1, 1}}};
+      {"exp", {1, 1}},       {"log", {1, 1}},  {"ln", {1, 1}},   {"log10", {1, 1}},      {"log2", {1, 1}},
+      {"sqrt", {1, 1}},      {"pow", {2, 2}},  {"abs", {1, 1}},  {"floor", {1, 1}},      {"ceil", {1, 1}},
+      {"factorial", {1, 1}}, {"min", {1, -1}}, {"max", {1, -1}}, {"sin", {1, 1}},        {"cos", {1, 1}},
+      {"tan", {1, 1}},       {"asin", {1, 1}}, {"acos", {1, 1}}, {"atan", {1, 1}},       {"sinh", {1, 1}},
+      {"cosh", {1, 1}},      {"tanh", {1, 1}}, {"hill", {3, 3}}, {"piecewise", {1, -1}}, {"and", {1, -1}},
+      {"or", {1, -1}},       {"xor", {1, -1}}, {"not", {1, 1}}};
   auto it = table.find(name);
   if (it == table.end()) return std::nullopt;
   return it->second;

@@ -2,13 +2,13 @@
 
 #include <fmt/format.h>
 #include <sbml/SBMLTypes.h>
-#include <sbml/conversion/ConversionProperties.h>
 #include <sbml/extension/SBasePlugin.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <functional>
+#include <map>
 #include <memory>
 #include <numbers>
 #include <set>
@@ -34,6 +34,7 @@ class Reader {
   Reader(std::string file, Diagnostics& diagnostics) : file_(std::move(file)), diagnostics_(diagnostics) {}
 
   model::Model read(::SBMLDocument& document);
+  const std::map<std::string, std::string>& renamed() const { return renamed_; }
 
  private:
   SourceLocation where(const ::SBase* element) const {
@@ -56,12 +57,30 @@ class Reader {
   AstPtr relation(const ::ASTNode& node, AstOp op) const;
   AstPtr call(const char* name, const ::ASTNode& node) const;
   AstPtr child(const ::ASTNode& node, unsigned int i) const { return convert(*node.getChild(i)); }
+  AstPtr expand_call(const ::ASTNode& node) const;
 
-  void read_species_reference(const ::SpeciesReference& reference, std::vector<model::SpeciesReference>& out);
+  void read_species_reference(const ::SpeciesReference& reference, bool reactant, model::Reaction& out);
+
+  // The tolsim id of an SBML id: SBML ids that are tolsim's reserved names (pi, time, exp...) are renamed, and
+  // so are local parameters that would hide a compartment, species or reaction (see plan_renames).
+  std::string id(const std::string& sbml_id) const {
+    if (auto it = local_.find(sbml_id); it != local_.end()) return it->second;
+    auto it = renamed_.find(sbml_id);
+    return it == renamed_.end() ? sbml_id : it->second;
+  }
+  void plan_renames(const ::Model& sm);
+  std::string fresh_id(std::string base);
 
   std::string file_;
   Diagnostics& diagnostics_;
-  std::set<std::string> assigned_;  // ids that rules, initial assignments or events set
+  std::set<std::string> assigned_;              // ids that rules, initial assignments or events set
+  std::set<std::string> taken_;                 // every id in use, SBML's and the renamed ones
+  std::map<std::string, std::string> renamed_;  // model-wide SBML id -> tolsim id
+  std::map<std::string, std::string> local_;    // within the kinetic law being read: local id -> tolsim id
+  const ::Model* sbml_model_ = nullptr;
+  // While a function body is expanded: its arguments (the innermost call last), each bound to the converted
+  // expression passed for it.
+  mutable std::vector<std::map<std::string, AstPtr>> bound_;
   unsigned int level_ = 3;
 };
 
@@ -77,6 +96,26 @@ model::Expression converted(AstPtr ast, SourceLocation location) {
   e.location = std::move(location);
   e.single_line = false;
   return e;
+}
+
+// Whether an expression is a truth value (a relation, a logical operation or true/false) rather than a number.
+bool is_condition(const expr::Ast& a) {
+  switch (a.op) {
+    case AstOp::kLt:
+    case AstOp::kLe:
+    case AstOp::kGt:
+    case AstOp::kGe:
+    case AstOp::kEq:
+    case AstOp::kNe:
+    case AstOp::kAnd:
+    case AstOp::kOr:
+    case AstOp::kNot:
+      return true;
+    default:
+      break;
+  }
+  if (a.kind == expr::AstKind::kSymbol) return a.name == "true" || a.name == "false";
+  return a.kind == expr::AstKind::kCall && (a.name == "xor" || a.name == "piecewise");
 }
 
 // The provenance of every imported quantity: SBML core has no field for it.
@@ -111,6 +150,32 @@ AstPtr Reader::call(const char* name, const ::ASTNode& node) const {
   std::vector<AstPtr> args;
   for (unsigned int i = 0; i < node.getNumChildren(); ++i) args.push_back(child(node, i));
   return expr::make_call(name, std::move(args));
+}
+
+// A call of a function definition, expanded: the body with every argument replaced by the expression passed, all at
+// once (libSBML's converter substitutes one argument after the other, so f(y, 1) with body piecewise(x, y) and
+// arguments x, y wrongly becomes piecewise(1, 1)).
+AstPtr Reader::expand_call(const ::ASTNode& node) const {
+  const std::string name = node.getName() ? node.getName() : "";
+  const ::FunctionDefinition* f = sbml_model_ ? sbml_model_->getFunctionDefinition(name) : nullptr;
+  if (!f || !f->getBody())
+    throw Unsupported{fmt::format("the call of '{}', which is not a function definition", name)};
+  if (node.getNumChildren() != f->getNumArguments())
+    throw Unsupported{fmt::format("the call of '{}' with {} arguments, where it takes {}", name,
+                                  node.getNumChildren(), f->getNumArguments())};
+  if (bound_.size() >= 64)
+    throw Unsupported{fmt::format("function definitions nested deeper than 64 ('{}')", name)};
+  std::map<std::string, AstPtr> arguments;
+  for (unsigned int i = 0; i < f->getNumArguments(); ++i) {
+    const ::ASTNode* a = f->getArgument(i);
+    arguments[a && a->getName() ? a->getName() : ""] = child(node, i);
+  }
+  bound_.push_back(std::move(arguments));
+  struct Pop {
+    std::vector<std::map<std::string, AstPtr>>& stack;
+    ~Pop() { stack.pop_back(); }
+  } pop{bound_};
+  return convert(*f->getBody());
 }
 
 AstPtr Reader::convert(const ::ASTNode& node) const {
@@ -149,11 +214,18 @@ AstPtr Reader::convert(const ::ASTNode& node) const {
     case ::AST_RATIONAL:
       return number(static_cast<double>(node.getNumerator()) / static_cast<double>(node.getDenominator()));
     case ::AST_NAME:
-      return expr::make_symbol(node.getName());
+      if (!bound_.empty()) {
+        // Inside a function body its arguments hide the model's ids.
+        auto it = bound_.back().find(node.getName());
+        if (it != bound_.back().end()) return it->second;
+      }
+      return expr::make_symbol(id(node.getName()));
     case ::AST_NAME_TIME:
       return expr::make_symbol("time");
     case ::AST_NAME_AVOGADRO:
-      return expr::make_symbol("avogadro");
+      // SBML Level 3 fixes the value at 6.02214179e23 (CODATA 2006), not the SI's exact 6.02214076e23 that
+      // tolsim's own `avogadro` has.
+      return number(6.02214179e23);
     case ::AST_CONSTANT_E:
       return number(std::numbers::e);
     case ::AST_CONSTANT_PI:
@@ -291,16 +363,25 @@ AstPtr Reader::convert(const ::ASTNode& node) const {
     case ::AST_FUNCTION_RATE_OF:
       throw Unsupported{"the rateOf csymbol"};
     case ::AST_FUNCTION_FACTORIAL:
-      throw Unsupported{"factorial"};
+      return one("factorial");
     case ::AST_FUNCTION_QUOTIENT:
-      throw Unsupported{"quotient"};
-    case ::AST_FUNCTION_REM:
-      throw Unsupported{"rem"};
-    case ::AST_FUNCTION_ARCCOT:
-      throw Unsupported{"arccot"};
+    case ::AST_FUNCTION_REM: {
+      // MathML's integer division: a = q b + r with q a whole number, |r| < |b| and r of a's sign, so q is a / b
+      // truncated toward zero and r is a - q b (C's fmod).
+      if (node.getNumChildren() != 2) throw Unsupported{"quotient or rem with other than two arguments"};
+      const AstPtr a = child(node, 0), b = child(node, 1);
+      const AstPtr ratio = div(a, b);
+      const AstPtr q = expr::make_call(
+          "piecewise", {expr::make_call("floor", {ratio}), expr::make_binary(AstOp::kGe, ratio, number(0.0)),
+                        expr::make_call("ceil", {ratio})});
+      return node.getType() == ::AST_FUNCTION_QUOTIENT ? q : sub(a, mul(q, b));
+    }
+    case ::AST_FUNCTION_ARCCOT: {
+      const AstPtr a = x();  // arctan(1 / x), with arccot(0) = pi / 2 (1 / 0 is infinite)
+      return expr::make_call("atan", {inverse(a)});
+    }
     case ::AST_FUNCTION:
-      throw Unsupported{
-          fmt::format("the call of function '{}' (not expanded)", node.getName() ? node.getName() : "")};
+      return expand_call(node);
     default:
       break;
   }
@@ -322,8 +403,8 @@ std::optional<model::Expression> Reader::expression(const ::ASTNode* math, const
   }
 }
 
-void Reader::read_species_reference(const ::SpeciesReference& reference,
-                                    std::vector<model::SpeciesReference>& out) {
+void Reader::read_species_reference(const ::SpeciesReference& reference, bool reactant,
+                                    model::Reaction& out) {
   if (reference.isSetStoichiometryMath()) {
     error(&reference,
           fmt::format("the stoichiometry of '{}' is given by stoichiometryMath, which tolsim does not "
@@ -339,11 +420,49 @@ void Reader::read_species_reference(const ::SpeciesReference& reference,
     return;
   }
   model::SpeciesReference r;
-  r.species = reference.getSpecies();
+  r.species = id(reference.getSpecies());
   // Level 3 leaves an unset stoichiometry undefined; 1 is Level 2's default and what simulators assume.
   r.stoichiometry = reference.isSetStoichiometry() || level_ < 3 ? reference.getStoichiometry() : 1.0;
   r.location = where(&reference);
-  out.push_back(std::move(r));
+  // SBML allows zero and negative stoichiometries; tolsim's are positive. A zero one changes nothing, and a
+  // reactant consumed -n times is a product made n times (and the other way round).
+  if (r.stoichiometry == 0.0) return;
+  if (r.stoichiometry < 0.0) {
+    r.stoichiometry = -r.stoichiometry;
+    reactant = !reactant;
+  }
+  (reactant ? out.reactants : out.products).push_back(std::move(r));
+}
+
+std::string Reader::fresh_id(std::string base) {
+  base += '_';
+  while (taken_.count(base) || model::is_reserved_name(base)) base += '_';
+  taken_.insert(base);
+  return base;
+}
+
+void Reader::plan_renames(const ::Model& sm) {
+  std::vector<const ::SBase*> global;
+  for (unsigned int i = 0; i < sm.getNumCompartments(); ++i) global.push_back(sm.getCompartment(i));
+  for (unsigned int i = 0; i < sm.getNumSpecies(); ++i) global.push_back(sm.getSpecies(i));
+  for (unsigned int i = 0; i < sm.getNumParameters(); ++i) global.push_back(sm.getParameter(i));
+  for (unsigned int i = 0; i < sm.getNumReactions(); ++i) {
+    const ::Reaction* r = sm.getReaction(i);
+    global.push_back(r);
+    for (unsigned int k = 0; k < r->getNumReactants(); ++k) global.push_back(r->getReactant(k));
+    for (unsigned int k = 0; k < r->getNumProducts(); ++k) global.push_back(r->getProduct(k));
+  }
+  for (const ::SBase* element : global)
+    if (element->isSetId()) taken_.insert(element->getId());
+  for (const ::SBase* element : global) {
+    if (!element->isSetId() || !model::is_reserved_name(element->getId())) continue;
+    const std::string& old_id = element->getId();
+    const std::string new_id = fresh_id(old_id);
+    renamed_[old_id] = new_id;
+    diagnostics_.note(
+        where(element),
+        fmt::format("SBML id '{}' is a reserved name in tolsim; it is read as '{}'", old_id, new_id));
+  }
 }
 
 model::Model Reader::read(::SBMLDocument& document) {
@@ -360,7 +479,9 @@ model::Model Reader::read(::SBMLDocument& document) {
   m.description = sm->isSetName() ? sm->getName() : "";
   m.time_unit.assign(1, 's');  // assign(1, c): a string literal here trips GCC 12's -Wrestrict false positive
   m.unit_check = model::UnitCheck::kOff;  // SBML units are optional, and most models leave them out
-  if (sm->isSetConversionFactor()) m.conversion_factor = sm->getConversionFactor();
+  sbml_model_ = sm;
+  plan_renames(*sm);
+  if (sm->isSetConversionFactor()) m.conversion_factor = id(sm->getConversionFactor());
 
   for (unsigned int i = 0; i < sm->getNumRules(); ++i) assigned_.insert(sm->getRule(i)->getVariable());
   for (unsigned int i = 0; i < sm->getNumInitialAssignments(); ++i)
@@ -373,7 +494,7 @@ model::Model Reader::read(::SBMLDocument& document) {
   for (unsigned int i = 0; i < sm->getNumCompartments(); ++i) {
     const ::Compartment* c = sm->getCompartment(i);
     model::Compartment out;
-    out.id = c->getId();
+    out.id = id(c->getId());
     if (c->isSetSize())
       out.size = c->getSize();
     else if (level_ < 3)
@@ -388,8 +509,8 @@ model::Model Reader::read(::SBMLDocument& document) {
   for (unsigned int i = 0; i < sm->getNumSpecies(); ++i) {
     const ::Species* s = sm->getSpecies(i);
     model::Species out;
-    out.id = s->getId();
-    out.compartment = s->getCompartment();
+    out.id = id(s->getId());
+    out.compartment = id(s->getCompartment());
     if (s->isSetInitialAmount()) {
       out.initial = s->getInitialAmount();
       out.initial_is_amount = true;
@@ -400,14 +521,31 @@ model::Model Reader::read(::SBMLDocument& document) {
       // The species' value is its amount: concentration x compartment size.
       out.initial.reset();
       out.initial_expr = converted(expr::make_binary(AstOp::kMul, number(s->getInitialConcentration()),
-                                                     expr::make_symbol(s->getCompartment())),
+                                                     expr::make_symbol(out.compartment)),
                                    where(s));
     }
-    out.only_substance_units = s->getHasOnlySubstanceUnits();
+    // A species in a zero-dimensional compartment without a size has no concentration: its value is its amount.
+    const ::Compartment* home = sm->getCompartment(s->getCompartment());
+    const bool point = home && home->isSetSpatialDimensions() &&
+                       home->getSpatialDimensionsAsDouble() == 0.0 && !home->isSetSize() &&
+                       !assigned_.count(home->getId());
+    out.only_substance_units = s->getHasOnlySubstanceUnits() || point;
     out.boundary = s->getBoundaryCondition();
     out.constant = s->getConstant();
+    if (out.constant && !out.only_substance_units && home && !home->getConstant()) {
+      // A constant species keeps its amount (the SBML Test Suite's reading): in a compartment that changes size,
+      // its concentration changes. A boundary species that nothing changes behaves so.
+      out.constant = false;
+      out.boundary = true;
+    } else if (out.constant && !out.only_substance_units && out.initial_is_amount && out.initial) {
+      // A constant species is a fixed value, its concentration here: the initial amount over the size.
+      out.initial_expr = converted(
+          expr::make_binary(AstOp::kDiv, number(*out.initial), expr::make_symbol(out.compartment)), where(s));
+      out.initial.reset();
+      out.initial_is_amount = false;
+    }
     out.allow_negative = true;  // SBML does not forbid negative amounts
-    if (s->isSetConversionFactor()) out.conversion_factor = s->getConversionFactor();
+    if (s->isSetConversionFactor()) out.conversion_factor = id(s->getConversionFactor());
     out.description = s->getName();
     out.location = where(s);
     m.species.push_back(std::move(out));
@@ -415,7 +553,7 @@ model::Model Reader::read(::SBMLDocument& document) {
   for (unsigned int i = 0; i < sm->getNumParameters(); ++i) {
     const ::Parameter* p = sm->getParameter(i);
     model::Parameter out;
-    out.id = p->getId();
+    out.id = id(p->getId());
     if (p->isSetValue()) out.value = p->getValue();
     out.constant = p->getConstant();
     out.description = p->getName();
@@ -425,13 +563,15 @@ model::Model Reader::read(::SBMLDocument& document) {
   }
   for (unsigned int i = 0; i < sm->getNumInitialAssignments(); ++i) {
     const ::InitialAssignment* a = sm->getInitialAssignment(i);
+    if (!a->isSetMath()) continue;  // SBML: an initial assignment without math has no effect
     auto e =
         expression(a->getMath(), a, fmt::format("the initial assignment of '{}'", a->getSymbol()).c_str());
     if (!e) continue;
-    const std::string& id = a->getSymbol();
-    auto c = std::find_if(m.compartments.begin(), m.compartments.end(), [&](auto& x) { return x.id == id; });
-    auto s = std::find_if(m.species.begin(), m.species.end(), [&](auto& x) { return x.id == id; });
-    auto p = std::find_if(m.parameters.begin(), m.parameters.end(), [&](auto& x) { return x.id == id; });
+    const std::string target = id(a->getSymbol());
+    auto c =
+        std::find_if(m.compartments.begin(), m.compartments.end(), [&](auto& x) { return x.id == target; });
+    auto s = std::find_if(m.species.begin(), m.species.end(), [&](auto& x) { return x.id == target; });
+    auto p = std::find_if(m.parameters.begin(), m.parameters.end(), [&](auto& x) { return x.id == target; });
     if (c != m.compartments.end()) {
       c->size.reset();
       c->size_expr = std::move(*e);
@@ -445,7 +585,7 @@ model::Model Reader::read(::SBMLDocument& document) {
     } else {
       error(a, fmt::format("the initial assignment of '{}' sets something tolsim cannot (only compartments, "
                            "species and parameters)",
-                           id));
+                           target));
     }
   }
   for (unsigned int i = 0; i < sm->getNumRules(); ++i) {
@@ -454,11 +594,12 @@ model::Model Reader::read(::SBMLDocument& document) {
       error(r, "algebraic rules are not supported");
       continue;
     }
+    if (!r->isSetMath()) continue;  // SBML: a rule without math has no effect
     auto e = expression(r->getMath(), r, fmt::format("the rule for '{}'", r->getVariable()).c_str());
     if (!e) continue;
     model::Rule out;
     out.kind = r->isRate() ? model::Rule::Kind::kRate : model::Rule::Kind::kAssignment;
-    out.variable = r->getVariable();
+    out.variable = id(r->getVariable());
     out.math = std::move(*e);
     out.location = where(r);
     m.rules.push_back(std::move(out));
@@ -466,35 +607,49 @@ model::Model Reader::read(::SBMLDocument& document) {
   for (unsigned int i = 0; i < sm->getNumReactions(); ++i) {
     const ::Reaction* r = sm->getReaction(i);
     model::Reaction out;
-    out.id = r->getId();
+    out.id = id(r->getId());
     out.reversible = r->getReversible();
     out.description = r->getName();
     out.location = where(r);
     if (r->isSetFast() && r->getFast())
       error(r, fmt::format("reaction '{}' is fast, which tolsim does not support", out.id));
     for (unsigned int k = 0; k < r->getNumReactants(); ++k)
-      read_species_reference(*r->getReactant(k), out.reactants);
+      read_species_reference(*r->getReactant(k), true, out);
     for (unsigned int k = 0; k < r->getNumProducts(); ++k)
-      read_species_reference(*r->getProduct(k), out.products);
+      read_species_reference(*r->getProduct(k), false, out);
     for (unsigned int k = 0; k < r->getNumModifiers(); ++k)
-      out.modifiers.push_back(r->getModifier(k)->getSpecies());
+      out.modifiers.push_back(id(r->getModifier(k)->getSpecies()));
     const ::KineticLaw* law = r->getKineticLaw();
     if (!law || !law->isSetMath()) {
       out.rate = converted(number(0.0), out.location);  // no kinetic law: SBML leaves the rate undefined
     } else {
+      // A local parameter hides any global id of the same name within its kinetic law. tolsim scopes local
+      // parameters over global parameters only, so one that hides anything else (a compartment, species or
+      // reaction, or a reserved name) gets a fresh id here.
+      const unsigned int n_local = level_ >= 3 ? law->getNumLocalParameters() : law->getNumParameters();
+      const auto local = [&](unsigned int k) {
+        return level_ >= 3 ? static_cast<const ::Parameter*>(law->getLocalParameter(k))
+                           : law->getParameter(k);
+      };
+      local_.clear();
+      for (unsigned int k = 0; k < n_local; ++k) {
+        const std::string& lid = local(k)->getId();
+        if (model::is_reserved_name(lid) || (taken_.count(lid) && !sm->getParameter(lid)))
+          local_[lid] = fresh_id(fmt::format("{}_{}", out.id, lid));
+      }
       auto e = expression(law->getMath(), law, fmt::format("the kinetic law of '{}'", out.id).c_str());
       if (!e) continue;
       out.rate = std::move(*e);
-      const unsigned int n_local = level_ >= 3 ? law->getNumLocalParameters() : law->getNumParameters();
       for (unsigned int k = 0; k < n_local; ++k) {
-        const ::Parameter* lp = level_ >= 3 ? law->getLocalParameter(k) : law->getParameter(k);
+        const ::Parameter* lp = local(k);
         model::Parameter p;
-        p.id = lp->getId();
+        p.id = id(lp->getId());
         if (lp->isSetValue()) p.value = lp->getValue();
         p.source = imported;
         p.location = where(lp);
         out.local_parameters.push_back(std::move(p));
       }
+      local_.clear();
     }
     m.reactions.push_back(std::move(out));
   }
@@ -504,39 +659,40 @@ model::Model Reader::read(::SBMLDocument& document) {
     out.id = ev->isSetId() ? ev->getId() : fmt::format("event_{}", i + 1);
     out.location = where(ev);
     const ::Trigger* trigger = ev->getTrigger();
-    if (!trigger) {
-      error(ev, fmt::format("event '{}' has no trigger", out.id));
-      continue;
-    }
+    if (!trigger || !trigger->isSetMath()) continue;  // SBML Level 3 Version 2: such an event never fires
     auto t =
         expression(trigger->getMath(), trigger, fmt::format("the trigger of event '{}'", out.id).c_str());
     if (!t) continue;
+    if (!is_condition(*t->ast))  // a number as a trigger: SBML reads non-zero as true
+      *t = converted(expr::make_binary(AstOp::kNe, t->ast, number(0.0)), t->location);
     out.trigger = std::move(*t);
     out.initial_value = level_ >= 3 ? trigger->getInitialValue() : true;
     out.persistent = level_ >= 3 ? trigger->getPersistent() : true;
     out.use_values_from_trigger_time = ev->getUseValuesFromTriggerTime();
-    if (ev->isSetDelay()) {
+    if (ev->isSetDelay() && ev->getDelay()->isSetMath()) {  // a delay without math is no delay
       auto d = expression(ev->getDelay()->getMath(), ev->getDelay(), "an event delay");
       if (!d) continue;
       out.delay = std::move(*d);
     }
-    if (ev->isSetPriority()) {
+    if (ev->isSetPriority() && ev->getPriority()->isSetMath()) {  // nor is a priority without math
       auto p = expression(ev->getPriority()->getMath(), ev->getPriority(), "an event priority");
       if (!p) continue;
       out.priority = std::move(*p);
     }
     for (unsigned int k = 0; k < ev->getNumEventAssignments(); ++k) {
       const ::EventAssignment* a = ev->getEventAssignment(k);
+      if (!a->isSetMath()) continue;  // an assignment without math changes nothing
       auto e = expression(a->getMath(), a, fmt::format("the assignment of '{}'", a->getVariable()).c_str());
       if (!e) continue;
-      out.assignments.push_back({a->getVariable(), std::move(*e), where(a)});
+      out.assignments.push_back({id(a->getVariable()), std::move(*e), where(a)});
     }
     m.events.push_back(std::move(out));
   }
   return m;
 }
 
-model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::string& file) {
+model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::string& file,
+                          std::map<std::string, std::string>* renamed) {
   Diagnostics diagnostics;
   SourceLocation at_file;
   at_file.file = file;
@@ -557,24 +713,20 @@ model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::s
   };
   if (report_errors()) throw ModelError(diagnostics);
   // libSBML represents Level 3 Version 2's core math (min, max, rateOf...) as the plugin "l3v2extendedmath".
+  // Layout and render describe how to draw the network and change nothing in the simulation: they are ignored.
   std::vector<std::string> packages;
-  for (unsigned int i = 0; i < document->getNumPlugins(); ++i)
-    if (document->getPlugin(i)->getPackageName() != "l3v2extendedmath")
-      packages.push_back(document->getPlugin(i)->getPackageName());
+  for (unsigned int i = 0; i < document->getNumPlugins(); ++i) {
+    const std::string name = document->getPlugin(i)->getPackageName();
+    if (name != "l3v2extendedmath" && name != "layout" && name != "render") packages.push_back(name);
+  }
   if (!packages.empty()) {
     diagnostics.error(at_file,
                       fmt::format("SBML Level 3 packages are not supported ({})", fmt::join(packages, ", ")));
     throw ModelError(diagnostics);
   }
-  ::ConversionProperties expand;
-  expand.addOption("expandFunctionDefinitions", true);
-  if (document->getModel() && document->getModel()->getNumFunctionDefinitions() > 0 &&
-      document->convert(expand) != ::LIBSBML_OPERATION_SUCCESS) {
-    diagnostics.error(at_file, "SBML: the function definitions could not be expanded");
-    throw ModelError(diagnostics);
-  }
   Reader reader(file, diagnostics);
   model::Model m = reader.read(*document);
+  if (renamed) *renamed = reader.renamed();
   if (diagnostics.has_errors()) throw ModelError(diagnostics);
   model::validate_model(m, diagnostics);
   if (diagnostics.has_errors()) throw ModelError(diagnostics);
@@ -583,14 +735,15 @@ model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::s
 
 }  // namespace
 
-model::LoadedModel read_sbml(const std::string& path) {
+model::LoadedModel read_sbml(const std::string& path, std::map<std::string, std::string>* renamed) {
   ::SBMLReader reader;
-  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromFile(path)), path);
+  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromFile(path)), path, renamed);
 }
 
-model::LoadedModel read_sbml_from_string(const std::string& text, const std::string& file_name) {
+model::LoadedModel read_sbml_from_string(const std::string& text, const std::string& file_name,
+                                         std::map<std::string, std::string>* renamed) {
   ::SBMLReader reader;
-  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromString(text)), file_name);
+  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromString(text)), file_name, renamed);
 }
 
 bool is_sbml_path(const std::string& path) {

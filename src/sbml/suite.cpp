@@ -218,7 +218,8 @@ CaseResult run_case(const std::string& folder) {
     const Settings settings = read_settings(file("-settings.txt"));
     const Table expected = read_results(file("-results.csv"));
 
-    model::LoadedModel loaded = read_sbml(file("-sbml.xml").string());
+    std::map<std::string, std::string> renamed;
+    model::LoadedModel loaded = read_sbml(file("-sbml.xml").string(), &renamed);
     model::Model& m = loaded.model;
     // One observable per reported variable, named so that it cannot clash with a model id.
     std::vector<std::string> outputs;
@@ -231,7 +232,8 @@ CaseResult run_case(const std::string& folder) {
       p.source.is_assumption = true;
       model::Rule rule;
       rule.variable = p.id;
-      rule.math.ast = reported(m, settings.variables[k], settings);
+      const auto it = renamed.find(settings.variables[k]);
+      rule.math.ast = reported(m, it == renamed.end() ? settings.variables[k] : it->second, settings);
       rule.math.text = expr::to_string(*rule.math.ast);
       m.parameters.push_back(std::move(p));
       m.rules.push_back(std::move(rule));
@@ -255,6 +257,7 @@ CaseResult run_case(const std::string& folder) {
     setup.options.rtol = std::min(1e-10, settings.relative * 1e-4);
     setup.options.atol = std::max(1e-300, settings.absolute * 1e-6);
     setup.options.enforce_nonnegative = false;
+    setup.allow_nonfinite_values = true;  // cases check INF and NaN values
     const SimulationResult result = simulate(compiled, setup);
     if (!result.ok()) {
       r.reason = fmt::format("simulation failed: {}", result.summary.message);

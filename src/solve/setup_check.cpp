@@ -88,7 +88,8 @@ std::vector<std::string> setup_problems(const CompiledModel& model, const Simula
     // A derived parameter (an initial assignment such as `vol: 3 * a`) has no value until the init kernel computes
     // it from the others; Run::start checks the computed value.
     for (std::size_t i = 0; i < setup.parameters.size(); ++i)
-      if (model.parameters[i].role != ParameterSlot::Role::kDerived && !std::isfinite(setup.parameters[i]))
+      if (model.parameters[i].role != ParameterSlot::Role::kDerived && !std::isfinite(setup.parameters[i]) &&
+          !setup.allow_nonfinite_values)
         out.push_back(fmt::format("parameter '{}' = {}: must be finite", model.parameters[i].name,
                                   setup.parameters[i]));
   }

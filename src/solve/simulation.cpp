@@ -77,12 +77,14 @@ class Run final : public detail::OdeSystem {
   bool start();
   bool restart();
   bool integrate();
-  bool process_stop(double t, std::span<const int> roots_found);
+  bool process_stop(double t, std::span<const int> roots_found, bool start = false);
+  bool start_triggers(double t);
   void clamp_constrained();
   bool apply_doses(double t);
   bool to_state_units(int state, double t, double amount, double& out);
   void refresh(double t);
-  bool evaluate_triggers(double t);
+  bool evaluate_triggers(double t) { return evaluate_triggers(t, triggers_); }
+  bool evaluate_triggers(double t, const detail::TriggerState& triggers);
   bool fire(int event, double t);
   bool execute_due(double t);
   void execute(const PendingExecution& execution, double t);
@@ -108,6 +110,7 @@ class Run final : public detail::OdeSystem {
 
   std::vector<double> p_, y_, u_;
   std::vector<double> g_, g_probe_, y_probe_, f_probe_, outputs_, event_out_;
+  std::vector<double> sizes_before_;   // outputs before an event execution (compartment sizes)
   std::vector<int> root_relations_;    // relation index of each CVODES root function
   std::vector<double> crossing_time_;  // scheduled relations: the time of the crossing
   std::vector<double> fixed_stops_;    // dose and infusion boundaries, scheduled crossings: sorted, unique
@@ -260,7 +263,7 @@ bool Run::start() {
     const bool compartment = std::any_of(
         model_.outputs.begin(), model_.outputs.end(),
         [&](const OutputColumn& o) { return o.kind == OutputColumn::Kind::kCompartment && o.name == name; });
-    if (!std::isfinite(p_[k]) || (compartment && p_[k] < 0.0))
+    if ((!std::isfinite(p_[k]) && !setup_.allow_nonfinite_values) || (compartment && p_[k] < 0.0))
       problems += fmt::format("{}{} '{}' = {} as computed from its expression with the values given{}",
                               problems.empty() ? "" : "\n", compartment ? "compartment size" : "parameter",
                               name, p_[k], std::isfinite(p_[k]) ? ": a size must be >= 0" : "");
@@ -280,7 +283,7 @@ bool Run::start() {
   // Outputs that are not numbers before anything is integrated come from the values given (a compartment of size 0
   // under a concentration, a parameter that makes a rule divide by zero), not from the solver.
   eval(model_.kernel.outputs, t_, y_.data(), outputs_.data());
-  for (std::size_t j = 0; j < model_.outputs.size(); ++j)
+  for (std::size_t j = 0; j < model_.outputs.size() && !setup_.allow_nonfinite_values; ++j)
     if (!std::isfinite(outputs_[j]))
       problems += fmt::format("{}output '{}' is {} at the start (t = {}) with the values given",
                               problems.empty() ? "" : "\n", model_.outputs[j].name, outputs_[j], t_);
@@ -312,7 +315,7 @@ bool Run::start() {
   fixed_stops_.erase(std::unique(fixed_stops_.begin(), fixed_stops_.end()), fixed_stops_.end());
 
   // The start is a stop like any other: doses at t_start, then triggers against their initial_value.
-  if (!process_stop(t_, {}) || !finish_stop(t_) || !emit_outputs_through(t_)) return false;
+  if (!process_stop(t_, {}, true) || !finish_stop(t_) || !emit_outputs_through(t_)) return false;
 
   detail::IntegratorSetup integrator;
   integrator.n_states = n_solver_;
@@ -395,6 +398,10 @@ bool Run::integrate() {
           t_ = advance.t;
           const std::vector<int> found = integrator_->roots_found();
           if (!process_stop(t_, found)) return false;
+          // Restart even if nothing changed: a root function that stays at zero after its root (a trigger
+          // `S < 0.5` on a steady state at S = 0.5) stops CVODES' next step with "root found at and very near t";
+          // a restart sets such roots aside until they move.
+          changed_ = true;
         } else {
           t_ = stop;
           if (!process_stop(t_, {})) return false;
@@ -418,7 +425,7 @@ double Run::next_stop_after(double t) const {
 // ---------------------------------------------------------------------------------------------------------------
 // Everything that happens at one instant: doses, relation values, trigger edges, event executions.
 
-bool Run::process_stop(double t, std::span<const int> roots_found) {
+bool Run::process_stop(double t, std::span<const int> roots_found, bool start) {
   // Executions at times closer than the solver can tell apart count as one instant. Otherwise an event that resets
   // what its own trigger watches (S' = 7, trigger S > 1e-300, S = 0) re-fires every 1e-301 time units forever.
   const double scale = std::max({std::abs(t), std::abs(setup_.t_end - setup_.t_start), 1.0});
@@ -439,8 +446,24 @@ bool Run::process_stop(double t, std::span<const int> roots_found) {
     triggers_.update(g_, crossing);
   }
   if (!apply_doses(t)) return false;
+  if (start && !start_triggers(t)) return false;
   refresh(t);
   if (!evaluate_triggers(t)) return false;
+  return execute_due(t);
+}
+
+// SBML compares every trigger's value at the start with its initialValue, and a relation there has the value of
+// its own formula: `p >= 1` with p = 1 is true even if p is falling. Everywhere else a relation exactly at its
+// boundary takes the value it has just after (refresh), so that one CVODES will not report as a root is not
+// missed; that follows here.
+bool Run::start_triggers(double t) {
+  detail::TriggerState exact(model_);
+  const auto n_rel = model_.relations.size();
+  if (n_rel > 0) {
+    eval(model_.kernel.relations, t, y_.data(), g_.data());
+    exact.update(g_, std::vector<int>(n_rel, 0));
+  }
+  if (!evaluate_triggers(t, exact)) return false;
   return execute_due(t);
 }
 
@@ -524,9 +547,9 @@ void Run::refresh(double t) {
   triggers_.update(g_, crossing);
 }
 
-bool Run::evaluate_triggers(double t) {
+bool Run::evaluate_triggers(double t, const detail::TriggerState& triggers) {
   for (std::size_t e = 0; e < model_.events.size(); ++e) {
-    const bool now = triggers_.trigger(static_cast<int>(e));
+    const bool now = triggers.trigger(static_cast<int>(e));
     const bool before = trigger_value_[e] != 0;
     trigger_value_[e] = now;
     if (!before && now) {
@@ -616,22 +639,29 @@ void Run::execute(const PendingExecution& execution, double t) {
     values.assign(event_out_.begin() + 2,
                   event_out_.begin() + 2 + static_cast<std::ptrdiff_t>(ev.assignments.size()));
   }
-  bool concentration = false;
-  for (std::size_t i = 0; i < ev.assignments.size(); ++i) {
-    const EventAssignment& a = ev.assignments[i];
-    if (a.mode == EventAssignment::Mode::kSetValue)
-      y_[static_cast<std::size_t>(a.state)] = values[i];
-    else
-      concentration = true;
-  }
-  if (!concentration) return;
-  // The compartment size after this event's own value assignments (an event may resize and refill at once).
+  // SBML (and its test suite): an assigned concentration is an amount in the compartment as it was before the
+  // event, and a compartment that the event resizes keeps the amounts in it, so the concentrations change.
   eval(model_.kernel.outputs, t, y_.data(), outputs_.data());
+  sizes_before_ = outputs_;
   for (std::size_t i = 0; i < ev.assignments.size(); ++i) {
     const EventAssignment& a = ev.assignments[i];
-    if (a.mode == EventAssignment::Mode::kSetConcentration)
-      y_[static_cast<std::size_t>(a.state)] =
-          values[i] * outputs_[static_cast<std::size_t>(a.compartment_output)];
+    const auto k = static_cast<std::size_t>(a.state);
+    if (a.mode == EventAssignment::Mode::kSetValue)
+      y_[k] = values[i];
+    else
+      y_[k] = values[i] * sizes_before_[static_cast<std::size_t>(a.compartment_output)];
+  }
+  // Species stored as amounts need nothing more; one stored as its concentration (under a rate rule) is rescaled.
+  bool rescale = false;
+  for (const auto& s : model_.states)
+    rescale = rescale || (s.storage == StateVariable::Storage::kValue && s.is_species && s.is_concentration);
+  if (!rescale) return;
+  eval(model_.kernel.outputs, t, y_.data(), outputs_.data());
+  for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i) {
+    const StateVariable& s = model_.states[i];
+    if (s.storage != StateVariable::Storage::kValue || !s.is_species || !s.is_concentration) continue;
+    const auto c = static_cast<std::size_t>(s.compartment_output);
+    if (sizes_before_[c] != outputs_[c] && outputs_[c] != 0.0) y_[i] *= sizes_before_[c] / outputs_[c];
   }
 }
 
@@ -657,7 +687,7 @@ bool Run::emit_outputs_through(double t) {
   while (next_output_ < times.size() && times[next_output_] <= t) {
     const double at = times[next_output_];
     eval(model_.kernel.outputs, at, y_.data(), outputs_.data());
-    for (std::size_t j = 0; j < n_out; ++j)
+    for (std::size_t j = 0; j < n_out && !setup_.allow_nonfinite_values; ++j)
       if (!std::isfinite(outputs_[j]))
         return fail(SolveStatus::kSolverFailure, at,
                     fmt::format("output '{}' is {} at t = {}", model_.outputs[j].name, outputs_[j], at));

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <string>
 
 #include "tolsim/common/error.hpp"
@@ -119,6 +120,75 @@ TEST(SbmlReader, MalformedXmlIsAnErrorWithItsLine) {
     EXPECT_EQ(e.diagnostics().items().front().location.file, "broken.xml");
     EXPECT_GT(e.diagnostics().items().front().location.line, 0);
   }
+}
+
+const char* kDecayingSpecies =
+    R"(<species id="S" compartment="C" initialAmount="4" hasOnlySubstanceUnits="false" )"
+    R"(boundaryCondition="false" constant="false"/>)";
+
+// `pi` is a parameter in the SBML model and a constant in tolsim: it is read as `pi_` and keeps its SBML value, so
+// q = 2 pi is 14, not 2 x 3.14159.
+TEST(SbmlReader, IdThatIsAReservedNameIsRenamedAndKeepsItsValue) {
+  const std::string extra = R"(<listOfParameters>
+      <parameter id="pi" value="7" constant="true"/>
+      <parameter id="q" constant="false"/>
+    </listOfParameters>
+    <listOfRules>
+      <assignmentRule variable="q">
+        <math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><cn> 2 </cn><ci> pi </ci></apply></math>
+      </assignmentRule>
+    </listOfRules>)";
+  std::string text = document(kDecayingSpecies, extra);
+  // document() has its own listOfParameters; merge by dropping the second opening and the first closing tag.
+  text.replace(text.find("</listOfParameters>"), std::string("</listOfParameters>").size(), "");
+  text.replace(text.rfind("<listOfParameters>"), std::string("<listOfParameters>").size(), "");
+  std::map<std::string, std::string> renamed;
+  auto loaded = sbml::read_sbml_from_string(text, "reserved.xml", &renamed);
+  EXPECT_EQ(renamed, (std::map<std::string, std::string>{{"pi", "pi_"}}));
+  ASSERT_NE(loaded.model.find_parameter("pi_"), nullptr);
+  bool noted = false;
+  for (const auto& d : loaded.diagnostics.items())
+    noted = noted || d.message.find("'pi_'") != std::string::npos;
+  EXPECT_TRUE(noted);
+  for (auto& p : loaded.model.parameters)
+    if (p.id == "q") p.observable = true;
+  const auto q = simulate_column(loaded.model, "q");
+  ASSERT_EQ(q.size(), 3u);
+  EXPECT_EQ(q[0], 14.0);
+}
+
+// A function whose arguments share names with model quantities, called with those quantities swapped:
+// f(x, y) = x - y, with x = 1 and y = 5, so f(y, x) = 5 - 1 = 4. Substituting one argument after the other would
+// give x - x or y - y = 0.
+TEST(SbmlReader, FunctionArgumentsAreSubstitutedAllAtOnce) {
+  const std::string text = R"(<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">
+  <model id="swap">
+    <listOfFunctionDefinitions>
+      <functionDefinition id="f">
+        <math xmlns="http://www.w3.org/1998/Math/MathML">
+          <lambda><bvar><ci> x </ci></bvar><bvar><ci> y </ci></bvar><apply><minus/><ci> x </ci><ci> y </ci></apply></lambda>
+        </math>
+      </functionDefinition>
+    </listOfFunctionDefinitions>
+    <listOfParameters>
+      <parameter id="x" value="1" constant="true"/>
+      <parameter id="y" value="5" constant="true"/>
+      <parameter id="z" constant="false"/>
+    </listOfParameters>
+    <listOfRules>
+      <assignmentRule variable="z">
+        <math xmlns="http://www.w3.org/1998/Math/MathML"><apply><ci> f </ci><ci> y </ci><ci> x </ci></apply></math>
+      </assignmentRule>
+    </listOfRules>
+  </model>
+</sbml>
+)";
+  auto loaded = sbml::read_sbml_from_string(text, "swap.xml");
+  loaded.model.parameters.back().observable = true;
+  const auto z = simulate_column(loaded.model, "z");
+  ASSERT_EQ(z.size(), 3u);
+  EXPECT_EQ(z[0], 4.0);
 }
 
 TEST(SbmlReader, RecognisesSbmlPaths) {

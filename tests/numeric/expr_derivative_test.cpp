@@ -352,6 +352,9 @@ Evaluation evaluate_with_error_bounds(const Graph& g, const Point& x) {
       case Op::kCeil:
         v = std::ceil(a), ev.uncertain |= close(a - std::nearbyint(a), ea);
         break;
+      case Op::kFactorial:  // not drawn: its derivative is taken as 0, right only at whole numbers
+        v = std::tgamma(a + 1.0), ev.uncertain |= ea > 0.0;
+        break;
       case Op::kSin:
         v = std::sin(a), e = term(std::cos(a), ea) + kLibm * std::fabs(v);
         break;

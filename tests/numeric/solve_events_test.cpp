@@ -301,9 +301,10 @@ TEST(SolveEventsTest, CrossingThatStartsExactlyAtZeroFires) {
 }
 
 // A species S stored as its amount in compartment V (V a state, initially 2). At t = 1 one event sets the
-// concentration of S to 3 and the size of V to 4 (listed in that order). The concentration assignment uses the
-// size after the event's value assignments: amount = 3 * 4 = 12 (not 3 * 2 = 6).
-TEST(SolveEventsTest, ConcentrationAssignmentUsesCompartmentSizeAfterValueAssignments) {
+// concentration of S to 3 and the size of V to 4. As in SBML Test Suite case 01779 (a simultaneous assignment to a
+// species concentration and its compartment), the concentration is taken in the compartment as it was before the
+// event, and the resized compartment keeps that amount: amount = 3 * 2 = 6, concentration 6 / 4 = 1.5.
+TEST(SolveEventsTest, ConcentrationAssignmentUsesCompartmentSizeBeforeTheEvent) {
   HandModel m("concentration");
   const int v = m.state("V", 2.0);
   const int s = m.state("S", 1.0);
@@ -324,8 +325,37 @@ TEST(SolveEventsTest, ConcentrationAssignmentUsesCompartmentSizeAfterValueAssign
   const CompiledModel model = m.build();
   const SimulationResult r = simulate(model, make_setup(model, 2.0, {0.5, 1.0, 2.0}));
   ASSERT_TRUE(r.ok()) << r.summary.message;
-  EXPECT_EQ(r.column("S_amount"), (std::vector<double>{1.0, 12.0, 12.0}));
-  EXPECT_EQ(r.column("S_conc"), (std::vector<double>{0.5, 3.0, 3.0}));
+  EXPECT_EQ(r.column("S_amount"), (std::vector<double>{1.0, 6.0, 6.0}));
+  EXPECT_EQ(r.column("S_conc"), (std::vector<double>{0.5, 1.5, 1.5}));
+}
+
+// The same resize for a species stored as its concentration (a rate rule gives dS/dt = 0.5 in concentration):
+// the event halves the concentration and keeps the amount, as in SBML Test Suite case 01506. By hand: S = 1 +
+// 0.5 t, so S(1) = 1.5 just before the event, 1.5 * 2 / 4 = 0.75 after, and 0.75 + 0.5 = 1.25 at t = 2.
+TEST(SolveEventsTest, ResizingACompartmentKeepsTheAmountOfASpeciesStoredAsItsConcentration) {
+  HandModel m("resize");
+  const int v = m.state("V", 2.0);
+  const int s = m.state("S", 1.0);
+  m.state_info(s).is_species = true;
+  m.state_info(s).is_concentration = true;
+  m.state_info(s).storage = StateVariable::Storage::kValue;
+  m.rhs = [=](double, const double*, const double*, double* f) {
+    f[v] = 0.0;
+    f[s] = 0.5;
+  };
+  const int v_out = m.output(
+      "V", [=](double, const double* y, const double*) { return y[v]; }, OutputColumn::Kind::kCompartment);
+  m.state_info(s).compartment_output = v_out;
+  m.output("S", [=](double, const double* y, const double*) { return y[s]; });
+  const int e = m.event("resize", {m.time_relation(Op::kGe, 1.0)});
+  m.assign(e, v, [](double, const double*, const double*) { return 4.0; });
+  const CompiledModel model = m.build();
+  const SimulationResult r = simulate(model, make_setup(model, 2.0, {0.5, 1.0, 2.0}));
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  const std::vector<double> got = r.column("S");
+  EXPECT_NEAR(got[0], 1.25, 1e-9);
+  EXPECT_NEAR(got[1], 0.75, 1e-9);
+  EXPECT_NEAR(got[2], 1.25, 1e-9);
 }
 
 }  // namespace

@@ -140,6 +140,7 @@ INSTANTIATE_TEST_SUITE_P(
         FoldCase{Op::kLog10, 0.7, 0, std::log10(opaque(0.7))},
         FoldCase{Op::kSqrt, 2.0, 0, std::sqrt(opaque(2.0))}, FoldCase{Op::kAbs, -2.5, 0, 2.5},
         FoldCase{Op::kFloor, -2.5, 0, -3.0}, FoldCase{Op::kCeil, -2.5, 0, -2.0},
+        FoldCase{Op::kFactorial, 5.0, 0, 120.0},  // 5! by hand
         FoldCase{Op::kSin, 0.7, 0, std::sin(opaque(0.7))}, FoldCase{Op::kCos, 0.7, 0, std::cos(opaque(0.7))},
         FoldCase{Op::kTan, 0.7, 0, std::tan(opaque(0.7))},
         FoldCase{Op::kAsin, 0.7, 0, std::asin(opaque(0.7))},

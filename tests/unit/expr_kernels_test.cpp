@@ -237,11 +237,12 @@ struct RandomGraphs {
   explicit RandomGraphs(std::uint64_t seed) {
     std::mt19937_64 rng(seed);
     auto pick = [&rng](std::size_t n) { return std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
-    const Op ops[] = {Op::kNeg,  Op::kAdd,   Op::kSub,  Op::kMul,  Op::kDiv,   Op::kPow,  Op::kExp,
-                      Op::kLog,  Op::kLog10, Op::kSqrt, Op::kAbs,  Op::kFloor, Op::kCeil, Op::kSin,
-                      Op::kCos,  Op::kTan,   Op::kAsin, Op::kAcos, Op::kAtan,  Op::kSinh, Op::kCosh,
-                      Op::kTanh, Op::kMin,   Op::kMax,  Op::kLt,   Op::kLe,    Op::kGt,   Op::kGe,
-                      Op::kEq,   Op::kNe,    Op::kAnd,  Op::kOr,   Op::kXor,   Op::kNot,  Op::kSelect};
+    const Op ops[] = {Op::kNeg,  Op::kAdd,       Op::kSub,   Op::kMul,  Op::kDiv,  Op::kPow,
+                      Op::kExp,  Op::kLog,       Op::kLog10, Op::kSqrt, Op::kAbs,  Op::kFloor,
+                      Op::kCeil, Op::kFactorial, Op::kSin,   Op::kCos,  Op::kTan,  Op::kAsin,
+                      Op::kAcos, Op::kAtan,      Op::kSinh,  Op::kCosh, Op::kTanh, Op::kMin,
+                      Op::kMax,  Op::kLt,        Op::kLe,    Op::kGt,   Op::kGe,   Op::kEq,
+                      Op::kNe,   Op::kAnd,       Op::kOr,    Op::kXor,  Op::kNot,  Op::kSelect};
     std::vector<NodeId> roots;
     for (int e = 0; e < 60; ++e) {
       std::vector<NodeId> pool = {g.time(),   g.state(0), g.state(1),      g.state(2),       g.param(0),
@@ -336,10 +337,10 @@ TEST(KernelAgreement, ConstantFoldingGivesTheInterpreterValue) {
   // by the interpreter (leaf operands), must give the same bits: a model must not change its results when a
   // parameter is turned into a literal.
   const Op ops[] = {Op::kNeg,  Op::kAdd,   Op::kSub,  Op::kMul,  Op::kDiv,   Op::kPow,  Op::kExp,
-                    Op::kLog,  Op::kLog10, Op::kSqrt, Op::kAbs,  Op::kFloor, Op::kCeil, Op::kSin,
-                    Op::kCos,  Op::kTan,   Op::kAsin, Op::kAcos, Op::kAtan,  Op::kSinh, Op::kCosh,
-                    Op::kTanh, Op::kMin,   Op::kMax,  Op::kLt,   Op::kLe,    Op::kGt,   Op::kGe,
-                    Op::kEq,   Op::kNe,    Op::kAnd,  Op::kOr,   Op::kXor,   Op::kNot};
+                    Op::kLog,  Op::kLog10, Op::kSqrt, Op::kAbs,  Op::kFloor, Op::kCeil, Op::kFactorial,
+                    Op::kSin,  Op::kCos,   Op::kTan,  Op::kAsin, Op::kAcos,  Op::kAtan, Op::kSinh,
+                    Op::kCosh, Op::kTanh,  Op::kMin,  Op::kMax,  Op::kLt,    Op::kLe,   Op::kGt,
+                    Op::kGe,   Op::kEq,    Op::kNe,   Op::kAnd,  Op::kOr,    Op::kXor,  Op::kNot};
   const std::pair<double, double> operands[] = {
       {0.7, 0.3}, {-2.5, 1.75}, {3.0, 3.0}, {0.0, -0.0}, {1e-300, 7.0}};
   for (Op op : ops) {

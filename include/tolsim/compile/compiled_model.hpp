@@ -98,7 +98,7 @@ struct TriggerTerm {
 struct EventAssignment {
   enum class Mode {
     kSetValue,          // y[state] = value
-    kSetConcentration,  // y[state] = value * (compartment size after this event's other assignments)
+    kSetConcentration,  // y[state] = value * (compartment size before the event)
   };
   int state = -1;
   Mode mode = Mode::kSetValue;

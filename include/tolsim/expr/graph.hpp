@@ -41,6 +41,7 @@ enum class Op : std::uint8_t {
   kAbs,
   kFloor,
   kCeil,
+  kFactorial,  // x! = Gamma(x + 1)
   kSin,
   kCos,
   kTan,

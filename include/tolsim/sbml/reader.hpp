@@ -4,13 +4,16 @@
 // compartments, species (amount or concentration, boundary, constant, conversion factors), parameters, initial
 // assignments, assignment and rate rules, reactions with local parameters, events (trigger initial value and
 // persistence, delay, priority, trigger-time values) and the model-wide conversion factor. Function definitions are
-// expanded into the expressions that call them (libSBML's converter). MathML becomes tolsim expressions.
+// expanded into the expressions that call them. MathML becomes tolsim expressions.
 //
 // Unsupported constructs are errors with the element and its line: algebraic rules, fast reactions, delay() and
-// rateOf() in math, stoichiometries that change or are referred to by id, Level 3 packages. docs/sbml.md lists
+// rateOf() in math, stoichiometries that change or are referred to by id, Level 3 packages. Elements without math
+// are ignored, as SBML says; species in zero-dimensional compartments without a size are amounts; a negative stoichiometry moves
+// the species to the other side of the reaction. docs/sbml.md lists
 // what is supported. SBML quantities carry no provenance; imported parameters are marked as such in their source.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "tolsim/model/loader.hpp"
@@ -18,10 +21,15 @@
 namespace tolsim::sbml {
 
 // Throws ModelError (every problem found, with file and line) for unreadable, invalid or unsupported SBML.
-model::LoadedModel read_sbml(const std::string& path);
+//
+// SBML ids that are reserved names in tolsim (`pi`, `time`, `exp`...) are read with a trailing underscore, and a
+// local parameter that would hide a compartment, species or reaction is read as `<reaction>_<parameter>_`. Each
+// model-wide rename is a note in the diagnostics; `renamed`, if given, receives them (SBML id -> tolsim id).
+model::LoadedModel read_sbml(const std::string& path, std::map<std::string, std::string>* renamed = nullptr);
 
 // Same, from the text of a document; `file_name` is used in messages.
-model::LoadedModel read_sbml_from_string(const std::string& text, const std::string& file_name);
+model::LoadedModel read_sbml_from_string(const std::string& text, const std::string& file_name,
+                                         std::map<std::string, std::string>* renamed = nullptr);
 
 // True when `path` names an SBML file (extension .xml or .sbml, any case).
 bool is_sbml_path(const std::string& path);

@@ -48,6 +48,9 @@ struct SimulationSetup {
   // The state at t_start, to continue from an earlier run (a trial's run-in). Empty: the init kernel's y0.
   // Derived parameters are still computed by the init kernel. Event triggers start from their initial_value.
   std::vector<double> initial_state;
+  // Parameters (given or computed) and outputs may be infinite or NaN instead of failing the run. SBML allows such
+  // values and its test suite checks them; tolsim's own models treat them as mistakes. States must stay finite.
+  bool allow_nonfinite_values = false;
 };
 
 enum class SolveStatus {
