@@ -60,6 +60,8 @@ class Reader {
   AstPtr expand_call(const ::ASTNode& node) const;
 
   void read_species_reference(const ::SpeciesReference& reference, bool reactant, model::Reaction& out);
+  void read_stoichiometry_parameters(const ::Model& sm, model::Model& m);
+  void add_split_reactions(const std::string& reaction, bool reversible, model::Model& m);
 
   // The tolsim id of an SBML id: SBML ids that are tolsim's reserved names (pi, time, exp...) are renamed, and
   // so are local parameters that would hide a compartment, species or reaction (see plan_renames).
@@ -69,6 +71,9 @@ class Reader {
     return it == renamed_.end() ? sbml_id : it->second;
   }
   void plan_renames(const ::Model& sm);
+  void resolve_rate_of(model::Model& m);
+  AstPtr rate_of(const model::Model& m, const std::string& x, int depth);
+  AstPtr without_rate_of(const model::Model& m, const AstPtr& node, int depth);
   std::string fresh_id(std::string base);
 
   std::string file_;
@@ -77,12 +82,25 @@ class Reader {
   std::set<std::string> taken_;                 // every id in use, SBML's and the renamed ones
   std::map<std::string, std::string> renamed_;  // model-wide SBML id -> tolsim id
   std::map<std::string, std::string> local_;    // within the kinetic law being read: local id -> tolsim id
+  std::set<std::string> local_ids_;             // within the kinetic law being read: its local parameters
   const ::Model* sbml_model_ = nullptr;
+  // Stoichiometries that may change (set by stoichiometryMath, rules, initial assignments or events): the
+  // parameter that holds each, and the terms of the reaction being read that use one.
+  struct SplitTerm {
+    std::string species;
+    bool reactant;
+    std::string stoichiometry;  // parameter id
+    SourceLocation location;
+  };
+  std::map<const ::SpeciesReference*, std::string> stoichiometry_parameter_;
+  std::vector<SplitTerm> split_;
   // While a function body is expanded: its arguments (the innermost call last), each bound to the converted
   // expression passed for it.
   mutable std::vector<std::map<std::string, AstPtr>> bound_;
   unsigned int level_ = 3;
 };
+
+constexpr const char* kRateOf = "rateOf";  // not a tolsim function: never left in a model read
 
 AstPtr number(double x) {
   return expr::make_number(x);
@@ -361,7 +379,11 @@ AstPtr Reader::convert(const ::ASTNode& node) const {
     case ::AST_FUNCTION_DELAY:
       throw Unsupported{"the delay csymbol"};
     case ::AST_FUNCTION_RATE_OF:
-      throw Unsupported{"the rateOf csymbol"};
+      // A placeholder until every reaction and rule is read; resolve_rate_of replaces it.
+      if (node.getNumChildren() != 1 || node.getChild(0)->getType() != ::AST_NAME)
+        throw Unsupported{"rateOf of anything but one symbol"};
+      if (local_ids_.count(node.getChild(0)->getName())) return number(0.0);  // a local parameter is constant
+      return expr::make_call(kRateOf, {child(node, 0)});
     case ::AST_FUNCTION_FACTORIAL:
       return one("factorial");
     case ::AST_FUNCTION_QUOTIENT:
@@ -405,18 +427,8 @@ std::optional<model::Expression> Reader::expression(const ::ASTNode* math, const
 
 void Reader::read_species_reference(const ::SpeciesReference& reference, bool reactant,
                                     model::Reaction& out) {
-  if (reference.isSetStoichiometryMath()) {
-    error(&reference,
-          fmt::format("the stoichiometry of '{}' is given by stoichiometryMath, which tolsim does not "
-                      "support",
-                      reference.getSpecies()));
-    return;
-  }
-  if (reference.isSetId() && assigned_.count(reference.getId())) {
-    error(&reference,
-          fmt::format("the stoichiometry '{}' is set by a rule, initial assignment or event, which tolsim "
-                      "does not support",
-                      reference.getId()));
+  if (auto it = stoichiometry_parameter_.find(&reference); it != stoichiometry_parameter_.end()) {
+    split_.push_back({id(reference.getSpecies()), reactant, it->second, where(&reference)});
     return;
   }
   model::SpeciesReference r;
@@ -432,6 +444,69 @@ void Reader::read_species_reference(const ::SpeciesReference& reference, bool re
     reactant = !reactant;
   }
   (reactant ? out.reactants : out.products).push_back(std::move(r));
+}
+
+// A species reference with an id is a quantity of the model: its stoichiometry, readable in math. Each becomes a
+// parameter. When the stoichiometry can change (stoichiometryMath, a rule, an initial assignment or an event), the
+// reaction's term for that species is split off (add_split_reactions).
+void Reader::read_stoichiometry_parameters(const ::Model& sm, model::Model& m) {
+  const model::Provenance imported = imported_source(file_);
+  for (unsigned int i = 0; i < sm.getNumReactions(); ++i) {
+    const ::Reaction* r = sm.getReaction(i);
+    std::vector<const ::SpeciesReference*> references;
+    for (unsigned int k = 0; k < r->getNumReactants(); ++k) references.push_back(r->getReactant(k));
+    for (unsigned int k = 0; k < r->getNumProducts(); ++k) references.push_back(r->getProduct(k));
+    for (const ::SpeciesReference* reference : references) {
+      model::Parameter p;
+      p.source = imported;
+      p.location = where(reference);
+      p.value = reference->isSetStoichiometry() || level_ < 3 ? reference->getStoichiometry() : 1.0;
+      if (reference->isSetStoichiometryMath()) {  // Level 2: the stoichiometry is an expression
+        auto e = expression(reference->getStoichiometryMath()->getMath(), reference,
+                            fmt::format("the stoichiometryMath of '{}'", reference->getSpecies()).c_str());
+        if (!e) continue;
+        p.id = fresh_id(fmt::format("{}_{}_stoichiometry", id(r->getId()), id(reference->getSpecies())));
+        p.value.reset();
+        p.constant = false;
+        model::Rule rule;
+        rule.variable = p.id;
+        rule.math = std::move(*e);
+        rule.location = p.location;
+        m.rules.push_back(std::move(rule));
+      } else if (reference->isSetId()) {
+        p.id = id(reference->getId());
+        p.constant = level_ < 3 || reference->getConstant();
+      } else {
+        continue;
+      }
+      if (reference->isSetStoichiometryMath() || assigned_.count(reference->getId()) || !p.constant)
+        stoichiometry_parameter_[reference] = p.id;
+      m.parameters.push_back(std::move(p));
+    }
+  }
+}
+
+// Each split-off term of `reaction` becomes a reaction of its own: one unit of the species per unit of extent,
+// at the rate stoichiometry x rate of `reaction` (a reaction id in math stands for its rate).
+void Reader::add_split_reactions(const std::string& reaction, bool reversible, model::Model& m) {
+  for (auto& term : split_) {
+    model::Reaction part;
+    part.id = fresh_id(fmt::format("{}_{}", reaction, term.species));
+    part.description = fmt::format("the term of '{}' for '{}', whose stoichiometry '{}' can change", reaction,
+                                   term.species, term.stoichiometry);
+    part.reversible = reversible;
+    part.location = term.location;
+    part.rate = converted(
+        expr::make_binary(AstOp::kMul, expr::make_symbol(term.stoichiometry), expr::make_symbol(reaction)),
+        term.location);
+    model::SpeciesReference one;
+    one.species = term.species;
+    one.stoichiometry = 1.0;
+    one.location = term.location;
+    (term.reactant ? part.reactants : part.products).push_back(std::move(one));
+    m.reactions.push_back(std::move(part));
+  }
+  split_.clear();
 }
 
 std::string Reader::fresh_id(std::string base) {
@@ -463,6 +538,75 @@ void Reader::plan_renames(const ::Model& sm) {
         where(element),
         fmt::format("SBML id '{}' is a reserved name in tolsim; it is read as '{}'", old_id, new_id));
   }
+}
+
+// rateOf(x), the time derivative of x, written out from what changes x: its rate rule, or the reactions that make
+// and use it (times its conversion factor, over its compartment's size if it is a concentration). Anything else
+// that is not set by an assignment rule is constant between events, with rate 0.
+AstPtr Reader::rate_of(const model::Model& m, const std::string& x, int depth) {
+  if (depth > 32) throw Unsupported{"rateOf nested deeper than 32 levels"};
+  if (const model::Rule* rule = m.find_rule(x)) {
+    if (rule->kind == model::Rule::Kind::kRate) return without_rate_of(m, rule->math.ast, depth + 1);
+    throw Unsupported{fmt::format("rateOf('{}'), which an assignment rule sets", x)};
+  }
+  const model::Species* s = m.find_species(x);
+  if (!s || s->constant || s->boundary) return number(0.0);
+  AstPtr sum;
+  for (const auto& r : m.reactions) {
+    double net = 0.0;
+    for (const auto& p : r.products) net += p.species == x ? p.stoichiometry : 0.0;
+    for (const auto& p : r.reactants) net -= p.species == x ? p.stoichiometry : 0.0;
+    if (net == 0.0) continue;
+    AstPtr term = expr::make_binary(AstOp::kMul, number(net), expr::make_symbol(r.id));
+    sum = sum ? expr::make_binary(AstOp::kAdd, sum, term) : term;
+  }
+  if (!sum) return number(0.0);
+  const std::string factor = !s->conversion_factor.empty() ? s->conversion_factor : m.conversion_factor;
+  if (!factor.empty()) sum = expr::make_binary(AstOp::kMul, sum, expr::make_symbol(factor));
+  if (s->only_substance_units) return sum;
+  const model::Compartment* c = m.find_compartment(s->compartment);
+  if (c && !c->constant)
+    throw Unsupported{fmt::format("rateOf('{}'), a concentration in a compartment that changes size", x)};
+  return expr::make_binary(AstOp::kDiv, sum, expr::make_symbol(s->compartment));
+}
+
+AstPtr Reader::without_rate_of(const model::Model& m, const AstPtr& node, int depth) {
+  if (node->kind == expr::AstKind::kCall && node->name == kRateOf)
+    return rate_of(m, node->args.at(0)->name, depth);
+  std::shared_ptr<expr::Ast> copy;
+  for (std::size_t i = 0; i < node->args.size(); ++i) {
+    AstPtr arg = without_rate_of(m, node->args[i], depth);
+    if (arg == node->args[i]) continue;
+    if (!copy) copy = std::make_shared<expr::Ast>(*node);
+    copy->args[i] = std::move(arg);
+  }
+  return copy ? copy : node;
+}
+
+void Reader::resolve_rate_of(model::Model& m) {
+  const auto resolve = [&](model::Expression& e) {
+    if (!e.ast || e.text.find(kRateOf) == std::string::npos) return;
+    try {
+      e = converted(without_rate_of(m, e.ast, 0), e.location);
+    } catch (const Unsupported& u) {
+      diagnostics_.error(e.location,
+                         fmt::format("this expression uses {}, which tolsim does not support", u.what));
+    }
+  };
+  const auto resolve_optional = [&](std::optional<model::Expression>& e) {
+    if (e) resolve(*e);
+  };
+  for (auto& c : m.compartments) resolve_optional(c.size_expr);
+  for (auto& s : m.species) resolve_optional(s.initial_expr);
+  for (auto& p : m.parameters) resolve_optional(p.value_expr);
+  for (auto& r : m.reactions) resolve(r.rate);
+  for (auto& e : m.events) {
+    resolve(e.trigger);
+    resolve_optional(e.delay);
+    resolve_optional(e.priority);
+    for (auto& a : e.assignments) resolve(a.math);
+  }
+  for (auto& r : m.rules) resolve(r.math);
 }
 
 model::Model Reader::read(::SBMLDocument& document) {
@@ -561,6 +705,7 @@ model::Model Reader::read(::SBMLDocument& document) {
     out.location = where(p);
     m.parameters.push_back(std::move(out));
   }
+  read_stoichiometry_parameters(*sm, m);
   for (unsigned int i = 0; i < sm->getNumInitialAssignments(); ++i) {
     const ::InitialAssignment* a = sm->getInitialAssignment(i);
     if (!a->isSetMath()) continue;  // SBML: an initial assignment without math has no effect
@@ -606,6 +751,7 @@ model::Model Reader::read(::SBMLDocument& document) {
   }
   for (unsigned int i = 0; i < sm->getNumReactions(); ++i) {
     const ::Reaction* r = sm->getReaction(i);
+    split_.clear();
     model::Reaction out;
     out.id = id(r->getId());
     out.reversible = r->getReversible();
@@ -632,8 +778,10 @@ model::Model Reader::read(::SBMLDocument& document) {
                            : law->getParameter(k);
       };
       local_.clear();
+      local_ids_.clear();
       for (unsigned int k = 0; k < n_local; ++k) {
         const std::string& lid = local(k)->getId();
+        local_ids_.insert(lid);
         if (model::is_reserved_name(lid) || (taken_.count(lid) && !sm->getParameter(lid)))
           local_[lid] = fresh_id(fmt::format("{}_{}", out.id, lid));
       }
@@ -650,8 +798,12 @@ model::Model Reader::read(::SBMLDocument& document) {
         out.local_parameters.push_back(std::move(p));
       }
       local_.clear();
+      local_ids_.clear();
     }
+    const std::string reaction_id = out.id;
+    const bool reversible = out.reversible;
     m.reactions.push_back(std::move(out));
+    add_split_reactions(reaction_id, reversible, m);
   }
   for (unsigned int i = 0; i < sm->getNumEvents(); ++i) {
     const ::Event* ev = sm->getEvent(i);
@@ -688,6 +840,7 @@ model::Model Reader::read(::SBMLDocument& document) {
     }
     m.events.push_back(std::move(out));
   }
+  resolve_rate_of(m);
   return m;
 }
 

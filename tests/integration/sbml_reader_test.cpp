@@ -191,6 +191,64 @@ TEST(SbmlReader, FunctionArgumentsAreSubstitutedAllAtOnce) {
   EXPECT_EQ(z[0], 4.0);
 }
 
+// rateOf(S) for a concentration species decaying at k S C: dS/dt = -k S, so q = rateOf(S) = -0.3 x 2 exp(-0.3 t).
+TEST(SbmlReader, RateOfASpeciesIsItsRateOfChangeFromTheReactions) {
+  const std::string rules = R"(<listOfRules>
+      <assignmentRule variable="q">
+        <math xmlns="http://www.w3.org/1998/Math/MathML">
+          <apply><csymbol encoding="text" definitionURL="http://www.sbml.org/sbml/symbols/rateOf"> rateOf </csymbol>
+            <ci> S </ci></apply>
+        </math>
+      </assignmentRule>
+    </listOfRules>)";
+  std::string text = document(kDecayingSpecies, rules);
+  text.replace(text.find("</listOfParameters>"), 0, R"(<parameter id="q" constant="false"/>)");
+  auto loaded = sbml::read_sbml_from_string(text, "rate-of.xml");
+  for (auto& p : loaded.model.parameters)
+    if (p.id == "q") p.observable = true;
+  const auto q = simulate_column(loaded.model, "q");
+  ASSERT_EQ(q.size(), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_NEAR(q[i], -0.6 * std::exp(-0.3 * i), 1e-8) << "t = " << i;
+}
+
+// S -> n P at rate k S (S and P amounts), with the stoichiometry n under a rate rule dn/dt = 1, n(0) = 1. Closed
+// form: S = 4 exp(-a t) with a = 0.3, and dP/dt = n a S = 1.2 (1 + t) exp(-a t), so
+// P(t) = 1.2 [(1 - exp(-a t)) / a + (1 - (1 + a t) exp(-a t)) / a^2].
+TEST(SbmlReader, StoichiometryUnderARateRuleFollowsTheClosedForm) {
+  const std::string text = R"(<?xml version="1.0" encoding="UTF-8"?>
+<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2">
+  <model id="variable_stoichiometry">
+    <listOfCompartments><compartment id="C" size="1" constant="true"/></listOfCompartments>
+    <listOfSpecies>
+      <species id="S" compartment="C" initialAmount="4" hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false"/>
+      <species id="P" compartment="C" initialAmount="0" hasOnlySubstanceUnits="true" boundaryCondition="false" constant="false"/>
+    </listOfSpecies>
+    <listOfParameters><parameter id="k" value="0.3" constant="true"/></listOfParameters>
+    <listOfRules>
+      <rateRule variable="n"><math xmlns="http://www.w3.org/1998/Math/MathML"><cn> 1 </cn></math></rateRule>
+    </listOfRules>
+    <listOfReactions>
+      <reaction id="R" reversible="false">
+        <listOfReactants><speciesReference species="S" stoichiometry="1" constant="true"/></listOfReactants>
+        <listOfProducts><speciesReference id="n" species="P" stoichiometry="1" constant="false"/></listOfProducts>
+        <kineticLaw>
+          <math xmlns="http://www.w3.org/1998/Math/MathML"><apply><times/><ci> k </ci><ci> S </ci></apply></math>
+        </kineticLaw>
+      </reaction>
+    </listOfReactions>
+  </model>
+</sbml>
+)";
+  const auto loaded = sbml::read_sbml_from_string(text, "stoichiometry.xml");
+  const auto p = simulate_column(loaded.model, "P");
+  ASSERT_EQ(p.size(), 3u);
+  const double a = 0.3;
+  for (int i = 0; i < 3; ++i) {
+    const double t = i, e = std::exp(-a * t);
+    EXPECT_NEAR(p[i], 1.2 * ((1.0 - e) / a + (1.0 - (1.0 + a * t) * e) / (a * a)), 1e-7) << "t = " << t;
+  }
+}
+
 TEST(SbmlReader, RecognisesSbmlPaths) {
   EXPECT_TRUE(sbml::is_sbml_path("a/b/model.xml"));
   EXPECT_TRUE(sbml::is_sbml_path("MODEL.SBML"));

@@ -6,8 +6,9 @@
 // persistence, delay, priority, trigger-time values) and the model-wide conversion factor. Function definitions are
 // expanded into the expressions that call them. MathML becomes tolsim expressions.
 //
-// Unsupported constructs are errors with the element and its line: algebraic rules, fast reactions, delay() and
-// rateOf() in math, stoichiometries that change or are referred to by id, Level 3 packages. Elements without math
+// Unsupported constructs are errors with the element and its line: algebraic rules, fast reactions, delay() in
+// math, Level 3 packages other than layout and render. rateOf() is written out from the rules and reactions;
+// species references with ids are parameters, and a stoichiometry that can change splits its term off the reaction. Elements without math
 // are ignored, as SBML says; species in zero-dimensional compartments without a size are amounts; a negative stoichiometry moves
 // the species to the other side of the reaction. docs/sbml.md lists
 // what is supported. SBML quantities carry no provenance; imported parameters are marked as such in their source.
