@@ -201,12 +201,14 @@ model::Model Reader::read(::SBMLDocument& document) {
     } else if (s->isSetInitialConcentration()) {
       out.initial = s->getInitialConcentration();
     }
+    // `value op size`: an initial value converted between amount and concentration by the compartment's size.
+    const auto by_size = [&](AstOp op, double value) {
+      return converted(expr::make_binary(op, number(value), expr::make_symbol(out.compartment)), where(s));
+    };
     if (s->isSetInitialConcentration() && s->getHasOnlySubstanceUnits()) {
       // The species' value is its amount: concentration x compartment size.
       out.initial.reset();
-      out.initial_expr = converted(expr::make_binary(AstOp::kMul, number(s->getInitialConcentration()),
-                                                     expr::make_symbol(out.compartment)),
-                                   where(s));
+      out.initial_expr = by_size(AstOp::kMul, s->getInitialConcentration());
     }
     // A species in a zero-dimensional compartment without a size has no concentration: its value is its amount.
     const ::Compartment* home = sm->getCompartment(s->getCompartment());
@@ -223,8 +225,7 @@ model::Model Reader::read(::SBMLDocument& document) {
       out.boundary = true;
     } else if (out.constant && !out.only_substance_units && out.initial_is_amount && out.initial) {
       // A constant species is a fixed value, its concentration here: the initial amount over the size.
-      out.initial_expr = converted(
-          expr::make_binary(AstOp::kDiv, number(*out.initial), expr::make_symbol(out.compartment)), where(s));
+      out.initial_expr = by_size(AstOp::kDiv, *out.initial);
       out.initial.reset();
       out.initial_is_amount = false;
     }

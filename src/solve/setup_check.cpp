@@ -41,8 +41,7 @@ void check_model(const CompiledModel& model, std::vector<std::string>& out) {
   const std::size_t n_states = model.states.size();
   const std::size_t n_outputs = model.outputs.size();
   for (const auto& s : model.states)
-    if (s.storage == StateVariable::Storage::kValue && s.is_species && s.is_concentration &&
-        !in_range(s.compartment_output, n_outputs))
+    if (s.stores_concentration() && !in_range(s.compartment_output, n_outputs))
       say(fmt::format("state '{}' has no valid compartment output ({})", s.name, s.compartment_output));
   for (const int slot : model.derived_parameters)
     if (!in_range(slot, model.parameters.size()))

@@ -110,10 +110,11 @@ class Run final : public detail::OdeSystem {
 
   std::vector<double> p_, y_, u_;
   std::vector<double> g_, g_probe_, y_probe_, f_probe_, outputs_, event_out_;
-  std::vector<double> sizes_before_;   // outputs before an event execution (compartment sizes)
-  std::vector<int> root_relations_;    // relation index of each CVODES root function
-  std::vector<double> crossing_time_;  // scheduled relations: the time of the crossing
-  std::vector<double> fixed_stops_;    // dose and infusion boundaries, scheduled crossings: sorted, unique
+  std::vector<double> sizes_before_;        // outputs before an event execution (compartment sizes)
+  std::vector<int> stored_concentrations_;  // states with StateVariable::stores_concentration()
+  std::vector<int> root_relations_;         // relation index of each CVODES root function
+  std::vector<double> crossing_time_;       // scheduled relations: the time of the crossing
+  std::vector<double> fixed_stops_;  // dose and infusion boundaries, scheduled crossings: sorted, unique
   std::vector<ActiveInfusion> active_infusions_;
   std::vector<char> trigger_value_;
   detail::TriggerState triggers_;
@@ -242,6 +243,9 @@ bool Run::start() {
   std::size_t event_width = 2;
   for (const auto& e : model_.events) event_width = std::max(event_width, 2 + e.assignments.size());
   event_out_.assign(event_width, 0.0);
+  for (int i = 0; i < n_; ++i)
+    if (model_.states[static_cast<std::size_t>(i)].stores_concentration())
+      stored_concentrations_.push_back(i);
   trigger_value_.assign(model_.events.size(), 0);
   for (std::size_t e = 0; e < model_.events.size(); ++e) trigger_value_[e] = model_.events[e].initial_value;
   probe_step_ = 1e-8 * std::max(1.0, setup_.t_end - setup_.t_start);
@@ -479,7 +483,7 @@ bool Run::to_state_units(int state, double t, double amount, double& out) {
   const StateVariable& s = model_.states[static_cast<std::size_t>(state)];
   out = amount;
   // A concentration species stored as its value receives amount / volume; an amount receives the amount.
-  if (s.storage != StateVariable::Storage::kValue || !s.is_species || !s.is_concentration) return true;
+  if (!s.stores_concentration()) return true;
   eval(model_.kernel.outputs, t, y_.data(), outputs_.data());
   const double size = outputs_[static_cast<std::size_t>(s.compartment_output)];
   if (!(size > 0.0) || !std::isfinite(size))
@@ -641,8 +645,16 @@ void Run::execute(const PendingExecution& execution, double t) {
   }
   // SBML (and its test suite): an assigned concentration is an amount in the compartment as it was before the
   // event, and a compartment that the event resizes keeps the amounts in it, so the concentrations change.
-  eval(model_.kernel.outputs, t, y_.data(), outputs_.data());
-  sizes_before_ = outputs_;
+  // Species stored as amounts keep theirs by themselves; those stored as concentrations are rescaled below.
+  const bool sizes_needed =
+      !stored_concentrations_.empty() ||
+      std::any_of(ev.assignments.begin(), ev.assignments.end(), [](const EventAssignment& a) {
+        return a.mode == EventAssignment::Mode::kSetConcentration;
+      });
+  if (sizes_needed) {
+    eval(model_.kernel.outputs, t, y_.data(), outputs_.data());
+    sizes_before_ = outputs_;
+  }
   for (std::size_t i = 0; i < ev.assignments.size(); ++i) {
     const EventAssignment& a = ev.assignments[i];
     const auto k = static_cast<std::size_t>(a.state);
@@ -651,17 +663,12 @@ void Run::execute(const PendingExecution& execution, double t) {
     else
       y_[k] = values[i] * sizes_before_[static_cast<std::size_t>(a.compartment_output)];
   }
-  // Species stored as amounts need nothing more; one stored as its concentration (under a rate rule) is rescaled.
-  bool rescale = false;
-  for (const auto& s : model_.states)
-    rescale = rescale || (s.storage == StateVariable::Storage::kValue && s.is_species && s.is_concentration);
-  if (!rescale) return;
+  if (stored_concentrations_.empty()) return;
   eval(model_.kernel.outputs, t, y_.data(), outputs_.data());
-  for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i) {
-    const StateVariable& s = model_.states[i];
-    if (s.storage != StateVariable::Storage::kValue || !s.is_species || !s.is_concentration) continue;
-    const auto c = static_cast<std::size_t>(s.compartment_output);
-    if (sizes_before_[c] != outputs_[c] && outputs_[c] != 0.0) y_[i] *= sizes_before_[c] / outputs_[c];
+  for (const int i : stored_concentrations_) {
+    const auto c = static_cast<std::size_t>(model_.states[static_cast<std::size_t>(i)].compartment_output);
+    const auto k = static_cast<std::size_t>(i);
+    if (sizes_before_[c] != outputs_[c] && outputs_[c] != 0.0) y_[k] *= sizes_before_[c] / outputs_[c];
   }
 }
 

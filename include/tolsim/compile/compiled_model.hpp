@@ -46,6 +46,8 @@ struct StateVariable {
   double atol_scale = 1.0;        // absolute tolerance for y is atol * atol_scale (keeps atol in the species'
                                   // declared unit when y is an amount in a large compartment)
   std::optional<double> atol;     // the species' own `atol:`, in its declared unit; none: the solver-wide one
+  // A concentration species stored as its concentration (under a rate rule), not as its amount.
+  bool stores_concentration() const { return storage == Storage::kValue && is_species && is_concentration; }
   // The solver's absolute tolerance for y, given the solver-wide one (in declared units).
   double absolute_tolerance(double solver_atol) const { return atol.value_or(solver_atol) * atol_scale; }
   bool nonnegative = false;  // constrain y >= 0 during integration
