@@ -7,6 +7,8 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <boost/random/mersenne_twister.hpp>
+#include <boost/random/uniform_int_distribution.hpp>
 
 #include "solve/cvodes_integrator.hpp"
 #include "solve/event_queue.hpp"
@@ -65,7 +67,9 @@ class Run final : public detail::OdeSystem {
         observer_(observer),
         n_(model.n_states()),
         n_solver_(std::max(1, model.n_states())),
-        triggers_(model) {}
+        triggers_(model) {
+    if (setup.random_event_order_seed) tie_breaker_.seed(*setup.random_event_order_seed);
+  }
 
   SolveSummary execute();
 
@@ -119,6 +123,8 @@ class Run final : public detail::OdeSystem {
   std::vector<char> trigger_value_;
   detail::TriggerState triggers_;
   detail::EventQueue queue_;
+  boost::random::mt19937_64 tie_breaker_;  // used only with SimulationSetup::random_event_order_seed
+  std::vector<std::size_t> ties_;
   std::unique_ptr<CvodesIntegrator> integrator_;
 
   double t_ = 0.0;
@@ -598,6 +604,7 @@ bool Run::execute_due(double t) {
     // Priorities are evaluated when the choice is made, with the state left by the previous execution.
     std::size_t best = due.front();
     double best_priority = -std::numeric_limits<double>::infinity();
+    ties_.clear();
     for (const std::size_t i : due) {
       const PendingExecution& candidate = queue_.pending()[i];
       const CompiledEvent& ev = event(candidate.event);
@@ -609,15 +616,22 @@ bool Run::execute_due(double t) {
           return fail(SolveStatus::kSolverFailure, t,
                       fmt::format("event '{}' has priority {} at t = {}", ev.name, priority, t));
       }
-      const PendingExecution& incumbent = queue_.pending()[best];
-      const bool better = priority > best_priority ||
-                          (priority == best_priority &&
-                           (candidate.event < incumbent.event ||
-                            (candidate.event == incumbent.event && candidate.sequence < incumbent.sequence)));
-      if (i == due.front() || better) {
+      if (i != due.front() && priority < best_priority) continue;
+      if (i == due.front() || priority > best_priority) {
         best = i;
         best_priority = priority;
+        ties_.assign(1, i);
+        continue;
       }
+      ties_.push_back(i);
+      const PendingExecution& incumbent = queue_.pending()[best];
+      if (candidate.event < incumbent.event ||
+          (candidate.event == incumbent.event && candidate.sequence < incumbent.sequence))
+        best = i;
+    }
+    if (setup_.random_event_order_seed && ties_.size() > 1) {
+      boost::random::uniform_int_distribution<std::size_t> pick(0, ties_.size() - 1);
+      best = ties_[pick(tie_breaker_)];
     }
     if (executions_at_time_ >= setup_.options.max_events_per_time)
       return fail(

@@ -10,7 +10,9 @@
 // It never throws for numerical trouble and never aborts: the result carries a status, the time and the reason.
 #pragma once
 
+#include <cstdint>
 #include <limits>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -51,6 +53,10 @@ struct SimulationSetup {
   // Parameters (given or computed) and outputs may be infinite or NaN instead of failing the run. SBML allows such
   // values and its test suite checks them; tolsim's own models treat them as mistakes. States must stay finite.
   bool allow_nonfinite_values = false;
+  // Simultaneous events of equal priority run in declaration order (then in the order they were triggered), so
+  // runs are reproducible. SBML says they run in random order: set a seed to choose among them at random, the same
+  // way for the same seed.
+  std::optional<std::uint64_t> random_event_order_seed;
 };
 
 enum class SolveStatus {
