@@ -39,6 +39,7 @@ NodeId Lowering::symbol(const std::string& name, Mode mode) {
   if (name == "true") return g_.constant(1.0);
   if (name == "false") return g_.constant(0.0);
   if (name == "inf") return g_.constant(std::numeric_limits<double>::infinity());
+  if (name == "nan") return g_.constant(std::numeric_limits<double>::quiet_NaN());
   if (name == "avogadro") return g_.constant(6.02214076e23);  // exact since the 2019 SI redefinition
 
   if (!in_progress_[m].insert(name).second)

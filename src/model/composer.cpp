@@ -109,9 +109,9 @@ void Composer::read_document(const YamlFile& file, const Scope& scope) {
     return;
   }
   MapReader top(file, root, "model file", diagnostics_,
-                {"tolsim", "name", "description", "time_unit", "unit_check", "include", "inputs",
-                 "compartments", "species", "parameters", "observables", "assignment_rules", "rate_rules",
-                 "reactions", "events", "functions", "notes"});
+                {"tolsim", "name", "description", "time_unit", "unit_check", "conversion_factor", "include",
+                 "inputs", "compartments", "species", "parameters", "observables", "assignment_rules",
+                 "rate_rules", "reactions", "events", "functions", "notes"});
   if (!top.ok()) return;
   const bool is_root = stack_.size() == 1;
 
@@ -146,6 +146,13 @@ void Composer::read_document(const YamlFile& file, const Scope& scope) {
     (void)top.string("name");
     (void)top.string("description");
   }
+  if (auto factor = top.string("conversion_factor")) {
+    if (is_root)
+      model_.conversion_factor = scope.reference(*factor);
+    else
+      top.error(top.node("conversion_factor"),
+                "only the top model file can set a model-wide conversion_factor");
+  }
   // Inputs first: they change how every later name of this file resolves. Includes next, so that a module's
   // quantities exist before the file that uses them.
   read_inputs(file, top.node("inputs"), scope);
@@ -171,8 +178,8 @@ void Composer::read_inputs(const YamlFile& file, const YAML::Node& node, const S
         MapReader r(file, value, fmt::format("input '{}'", name), diagnostics_,
                     {"unit", "description", "default", "source"});
         if (!r.ok()) return;
-        const std::string unit =
-            read_unit(r, "has no unit: every quantity needs one (use '1' for dimensionless)");
+        const std::string unit = read_unit(
+            r, "has no unit: every quantity needs one (use '1' for dimensionless)", units_optional());
         auto bound = scope.bindings.find(name);
         if (bound != scope.bindings.end()) {
           input_bindings_.push_back({scope.declare(name), bound->second, unit, file.location(key)});

@@ -42,12 +42,22 @@ class Composer {
   void read(const std::string& path, const std::string* text, const Scope& scope, const SourceLocation& from);
 
   Model& model() { return model_; }
+  // With `unit_check: off` (of the root file) units may be left out.
+  bool units_optional() const { return model_.unit_check == UnitCheck::kOff; }
   const std::vector<InputBinding>& input_bindings() const { return input_bindings_; }
   // Names explicitly declared `constant: true`; quantities that rules or events change become non-constant
   // unless they are in this set.
   const std::set<std::string>& explicit_constants() const { return explicit_constants_; }
   // Species whose `quantity:` (amount or concentration) was not given and is inferred from units.
   const std::set<std::string>& inferred_quantity() const { return inferred_quantity_; }
+  // Quantities written without their `size:`, `initial:` or `value:`. That is allowed only when an assignment
+  // rule sets them (the rule gives the value at every time); check_missing_values() says so once rules are read.
+  struct MissingValue {
+    std::string id;
+    std::string message;  // "compartment 'c' has no `size:`"
+    SourceLocation location;
+  };
+  void check_missing_values();
 
  private:
   void read_document(const YamlFile& file, const Scope& scope);
@@ -64,7 +74,7 @@ class Composer {
 
   // Reads the fields common to parameters (value, unit, description, source, variability, prior, constant).
   Parameter read_parameter(const YamlFile& file, const std::string& name, const YAML::Node& node,
-                           const Scope& scope, const std::string& what);
+                           const Scope& scope, const std::string& what, bool local = false);
   // Qualifies the names in an expression; `locals` are names bound inside it (function arguments, local
   // parameters of a reaction) that must stay as they are.
   void qualify(Expression& e, const Scope& scope, const std::set<std::string>& locals = {}) const;
@@ -76,6 +86,7 @@ class Composer {
   std::vector<std::string> stack_;  // canonical paths of the files being read, for include cycles
   std::vector<InputBinding> input_bindings_;
   std::set<std::string> explicit_constants_;
+  std::vector<MissingValue> missing_values_;
   std::set<std::string> inferred_quantity_;
   bool have_time_unit_ = false;
 };
@@ -85,7 +96,7 @@ Provenance read_source(MapReader& r, const YamlFile& file);
 
 // Reads a required `unit:`; a missing or empty one is reported with `missing` (an empty unit would otherwise
 // silently switch off the unit checks of that quantity).
-std::string read_unit(MapReader& r, const char* missing);
+std::string read_unit(MapReader& r, const char* missing, bool optional = false);
 
 // Parses a reaction equation such as "2 A + B -> C" or "A <-> B"; reports problems; names are as written.
 struct ParsedEquation {

@@ -46,7 +46,8 @@ const std::vector<std::string>& builtin_function_names() {
 }
 
 bool is_reserved_name(const std::string& name) {
-  static const std::unordered_set<std::string> constants = {"time", "pi", "true", "false", "inf", "avogadro"};
+  static const std::unordered_set<std::string> constants = {"time", "pi",  "true",    "false",
+                                                            "inf",  "nan", "avogadro"};
   if (constants.count(name)) return true;
   const auto& functions = builtin_function_names();
   return std::find(functions.begin(), functions.end(), name) != functions.end();

@@ -55,6 +55,7 @@ void check_input_bindings(const Model& model, const std::vector<detail::InputBin
 
 LoadedModel finish(detail::Composer& composer, Diagnostics& diagnostics) {
   Model& model = composer.model();
+  composer.check_missing_values();
   mark_changing_quantities(model, composer.explicit_constants());
   for (auto& s : model.species)
     if (composer.inferred_quantity().count(s.id))

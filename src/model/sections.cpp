@@ -9,11 +9,12 @@
 namespace tolsim::model::detail {
 
 // A required unit. An empty one is reported like a missing one: the unit checker skips quantities without a
-// unit (their problem is reported here), so `unit: ""` would otherwise silently turn its checks off.
-std::string read_unit(MapReader& r, const char* missing) {
+// unit (their problem is reported here), so `unit: ""` would otherwise silently turn its checks off. With
+// `unit_check: off` nothing is checked, and a unit may be left out (SBML models often declare none).
+std::string read_unit(MapReader& r, const char* missing, bool optional) {
   const auto unit = r.string("unit");
   if (!unit) {
-    r.error(missing);
+    if (!optional) r.error(missing);
     return {};
   }
   if (unit->find_first_not_of(" \t") == std::string::npos) {
@@ -116,7 +117,7 @@ std::optional<Prior> read_prior(const YamlFile& file, const YAML::Node& node, co
 }  // namespace
 
 Parameter Composer::read_parameter(const YamlFile& file, const std::string& name, const YAML::Node& node,
-                                   const Scope& scope, const std::string& what) {
+                                   const Scope& scope, const std::string& what, bool local) {
   Parameter p;
   p.id = scope.declare(name);
   p.location = file.location(node);
@@ -125,8 +126,12 @@ Parameter Composer::read_parameter(const YamlFile& file, const std::string& name
   if (!r.ok()) return p;
   r.number_or_expression("value", p.value, p.value_expr);
   if (p.value_expr) qualify(*p.value_expr, scope);
-  if (!r.has("value")) r.error("has no `value:`");
-  p.unit = read_unit(r, "has no `unit:`: every quantity needs one (use '1' for dimensionless)");
+  if (!r.has("value") && local)
+    r.error("has no `value:`");
+  else if (!r.has("value"))
+    missing_values_.push_back({p.id, fmt::format("{}: has no `value:`", what), r.location()});
+  p.unit =
+      read_unit(r, "has no `unit:`: every quantity needs one (use '1' for dimensionless)", units_optional());
   p.description = r.string("description").value_or("");
   p.source = read_source(r, file);
   p.variability = read_variability(file, r.node("variability"), what, diagnostics_);
@@ -150,8 +155,10 @@ void Composer::read_compartments(const YamlFile& file, const YAML::Node& node, c
                    c.location = file.location(key);
                    r.number_or_expression("size", c.size, c.size_expr);
                    if (c.size_expr) qualify(*c.size_expr, scope);
-                   if (!r.has("size")) r.error("has no `size:`");
-                   c.unit = read_unit(r, "has no `unit:` (for example L, mL or uL)");
+                   if (!r.has("size"))
+                     missing_values_.push_back(
+                         {c.id, fmt::format("compartment '{}': has no `size:`", name), r.location()});
+                   c.unit = read_unit(r, "has no `unit:` (for example L, mL or uL)", units_optional());
                    c.description = r.string("description").value_or("");
                    c.source = read_source(r, file);
                    if (auto constant = r.boolean("constant")) {
@@ -175,7 +182,7 @@ void Composer::read_species(const YamlFile& file, const YAML::Node& node, const 
         if (!check_identifier(file, key, name, "species")) return;
         MapReader r(file, value, fmt::format("species '{}'", name), diagnostics_,
                     {"compartment", "initial", "unit", "quantity", "description", "boundary", "constant",
-                     "allow_negative", "atol"});
+                     "allow_negative", "atol", "conversion_factor"});
         if (!r.ok()) return;
         Species s;
         s.id = scope.declare(name);
@@ -189,13 +196,16 @@ void Composer::read_species(const YamlFile& file, const YAML::Node& node, const 
           r.error("has no `compartment:`");
         r.number_or_expression("initial", s.initial, s.initial_expr);
         if (s.initial_expr) qualify(*s.initial_expr, scope);
-        if (!r.has("initial")) r.error("has no `initial:` value");
-        s.unit = read_unit(r, "has no `unit:` (for example cells/uL, pg/mL or mg)");
+        if (!r.has("initial"))
+          missing_values_.push_back(
+              {s.id, fmt::format("species '{}': has no `initial:` value", name), r.location()});
+        s.unit = read_unit(r, "has no `unit:` (for example cells/uL, pg/mL or mg)", units_optional());
         s.description = r.string("description").value_or("");
         s.boundary = r.boolean("boundary").value_or(false);
         s.constant = r.boolean("constant").value_or(false);
         if (s.constant) explicit_constants_.insert(s.id);
         s.allow_negative = r.boolean("allow_negative").value_or(false);
+        if (auto factor = r.string("conversion_factor")) s.conversion_factor = scope.reference(*factor);
         if (auto atol = r.number("atol")) {
           if (*atol > 0.0)
             s.atol = atol;
@@ -219,6 +229,16 @@ void Composer::read_species(const YamlFile& file, const YAML::Node& node, const 
         }
         model_.species.push_back(std::move(s));
       });
+}
+
+void Composer::check_missing_values() {
+  std::set<std::string> assigned;
+  for (const auto& rule : model_.rules)
+    if (rule.kind == Rule::Kind::kAssignment) assigned.insert(rule.variable);
+  for (const auto& m : missing_values_)
+    if (!assigned.count(m.id))
+      diagnostics_.error(m.location,
+                         m.message + " (only a quantity that an assignment rule sets may omit it)");
 }
 
 void Composer::read_parameters(const YamlFile& file, const YAML::Node& node, const Scope& scope) {
@@ -245,7 +265,8 @@ void Composer::read_observables(const YamlFile& file, const YAML::Node& node, co
                    p.observable = true;
                    p.location = file.location(key);
                    p.unit =
-                       read_unit(r, "has no `unit:`: every quantity needs one (use '1' for dimensionless)");
+                       read_unit(r, "has no `unit:`: every quantity needs one (use '1' for dimensionless)",
+                                 units_optional());
                    p.description = r.string("description").value_or("");
                    auto math = r.expression("value");
                    if (!r.has("value")) r.error("has no `value:` expression");
@@ -309,7 +330,8 @@ void Composer::read_reactions(const YamlFile& file, const YAML::Node& node, cons
             [&](const std::string& pname, const YAML::Node& pkey, const YAML::Node& pvalue) {
               if (!check_identifier(file, pkey, pname, "local parameter")) return;
               Parameter p = read_parameter(file, pname, pvalue, Scope{},
-                                           fmt::format("local parameter '{}' of reaction '{}'", pname, name));
+                                           fmt::format("local parameter '{}' of reaction '{}'", pname, name),
+                                           /*local=*/true);
               p.location = file.location(pkey);
               if (p.value_expr) {
                 diagnostics_.error(p.value_expr->location,
@@ -449,8 +471,8 @@ ParsedEquation parse_equation(const std::string& text, const SourceLocation& loc
   read_side(0, arrow, out.reactants);
   read_side(arrow + arrow_len, text.size(), out.products);
   if (ok && out.reactants.empty() && out.products.empty()) {
-    fail(0, "a reaction needs at least one reactant or product");
-    ok = false;
+    // Allowed (SBML has such reactions: their name stands for a rate in math), but usually a slip.
+    diagnostics.warning(location, fmt::format("reaction equation \"{}\" changes no species", text));
   }
   out.ok = ok;
   return out;

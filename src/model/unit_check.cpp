@@ -419,6 +419,7 @@ std::optional<double> constant_value(const Ast& ast, const Model& model,
       if (ast.name == "true") return 1.0;
       if (ast.name == "false") return 0.0;
       if (ast.name == "inf") return HUGE_VAL;
+      if (ast.name == "nan") return std::nan("");
       if (ast.name == "avogadro") return 6.02214076e23;
       if (model.find_rule(ast.name)) return std::nullopt;
       if (const Parameter* p = model.find_parameter(ast.name); p && p->constant && p->value) return *p->value;

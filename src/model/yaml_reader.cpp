@@ -92,14 +92,12 @@ std::optional<double> parse_number(const std::string& text) {
   return value;
 }
 
-namespace {
 bool looks_non_finite(const std::string& s) {
   static const std::set<std::string> words = {".nan",  ".NaN",  ".NAN", "nan",   "NaN",
                                               ".inf",  ".Inf",  ".INF", "-.inf", "-.Inf",
                                               "-.INF", "+.inf", "inf",  "-inf",  "Infinity"};
   return words.count(s) > 0;
 }
-}  // namespace
 
 MapReader::MapReader(const YamlFile& file, const YAML::Node& node, std::string what, Diagnostics& diagnostics,
                      std::initializer_list<const char*> allowed_keys)

@@ -44,6 +44,8 @@ class YamlFile {
 
 // Parses a whole string as a finite double; nullopt otherwise.
 std::optional<double> parse_number(const std::string& text);
+// YAML and C spellings of infinity and NaN ("inf", ".nan"...). As a value they are reported as a slip.
+bool looks_non_finite(const std::string& text);
 
 class MapReader {
  public:

@@ -15,6 +15,8 @@
 #include "tolsim/common/error.hpp"
 #include "tolsim/compile/compiler.hpp"
 #include "tolsim/expr/ast.hpp"
+#include "tolsim/model/loader.hpp"
+#include "tolsim/model/yaml_writer.hpp"
 #include "tolsim/sbml/reader.hpp"
 #include "tolsim/solve/simulation.hpp"
 
@@ -186,7 +188,7 @@ const std::vector<std::string>& unsupported_tags() {
   return tags;
 }
 
-CaseResult run_case(const std::string& folder) {
+CaseResult run_case(const std::string& folder, Route route) {
   const fs::path dir(folder);
   CaseResult r;
   r.name = dir.filename().string();
@@ -212,6 +214,8 @@ CaseResult run_case(const std::string& folder) {
 
     std::map<std::string, std::string> renamed;
     model::LoadedModel loaded = read_sbml(file("-sbml.xml").string(), &renamed);
+    if (route == Route::kYaml)
+      loaded = model::load_model_from_string(model::write_yaml(loaded.model), r.name + ".yaml");
     model::Model& m = loaded.model;
     // One observable per reported variable, named so that it cannot clash with a model id.
     std::vector<std::string> outputs;
@@ -316,7 +320,7 @@ SuiteResult run_suite(const std::string& directory, const SuiteOptions& options)
   std::mutex report;
   const auto work = [&] {
     for (std::size_t i = next++; i < names.size(); i = next++) {
-      out.cases[i] = run_case((fs::path(directory) / names[i]).string());
+      out.cases[i] = run_case((fs::path(directory) / names[i]).string(), options.route);
       if (options.on_case) {
         std::lock_guard<std::mutex> lock(report);
         options.on_case(out.cases[i]);

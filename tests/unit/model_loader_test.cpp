@@ -167,6 +167,64 @@ parameters:
   EXPECT_THAT(all, HasSubstr("test.yaml:6:14: error: parameter 'k': 'value' = .inf is not a finite number"));
 }
 
+// A value may be left out only where an assignment rule gives it at every time. Lines and columns: the map of
+// each entry (line 2 col 6, line 4 col 6, line 6 col 6).
+TEST(ModelLoader, MissingValuesAreAllowedOnlyUnderAnAssignmentRule) {
+  const std::string entries = R"(compartments:
+  c: {unit: L, source: "assumption: test"}
+species:
+  X: {compartment: c, unit: mg/L}
+parameters:
+  k: {unit: mg/L, source: "assumption: test"}
+)";
+  const auto d = problems_of(entries);
+  ASSERT_EQ(d.error_count(), 3u) << d.to_string();
+  const auto lines = error_lines(d);
+  EXPECT_EQ(lines[0],
+            "test.yaml:2:6: error: compartment 'c': has no `size:` (only a quantity that an assignment "
+            "rule sets may omit it)");
+  EXPECT_EQ(lines[1],
+            "test.yaml:4:6: error: species 'X': has no `initial:` value (only a quantity that an "
+            "assignment rule sets may omit it)");
+  EXPECT_EQ(lines[2],
+            "test.yaml:6:6: error: parameter 'k': has no `value:` (only a quantity that an assignment "
+            "rule sets may omit it)");
+  const auto ruled = problems_of(entries + R"(assignment_rules:
+  c: "2 [L]"
+  X: "3 [mg/L]"
+  k: "X"
+)");
+  EXPECT_EQ(ruled.error_count(), 0u) << ruled.to_string();
+}
+
+// Units may be left out only when they are not checked.
+TEST(ModelLoader, UnitsMayBeLeftOutOnlyWithUnitCheckOff) {
+  const std::string body = R"(compartments:
+  c: {size: 1, source: "assumption: test"}
+species:
+  X: {compartment: c, initial: 1, quantity: amount}
+)";
+  const auto checked = problems_of(body);
+  ASSERT_EQ(checked.error_count(), 2u) << checked.to_string();
+  EXPECT_THAT(error_lines(checked)[0], HasSubstr("test.yaml:2:6: error: compartment 'c': has no `unit:`"));
+  EXPECT_EQ(problems_of("unit_check: off\n" + body).error_count(), 0u);
+}
+
+// A reaction that changes no species is allowed (SBML has them; its name stands for its rate) but warned about.
+TEST(ModelLoader, AReactionWithoutSpeciesIsAWarning) {
+  const auto loaded = model::load_model_from_string(R"(unit_check: off
+parameters:
+  k: {value: 2, source: "assumption: test"}
+reactions:
+  flux: {equation: "->", rate: "k"}
+observables:
+  f: {value: "flux"}
+)",
+                                                    "test.yaml");
+  ASSERT_EQ(loaded.diagnostics.warning_count(), 1u);
+  EXPECT_THAT(loaded.diagnostics.to_string(), HasSubstr("reaction equation \"->\" changes no species"));
+}
+
 TEST(ModelLoader, AllProblemsOfAFileInOnePass) {
   auto d = problems_of(R"(compartments:
   c: {size: 1, unit: L}

@@ -22,9 +22,17 @@ struct CaseResult {
   std::vector<std::string> tags;  // skipped: the tags that caused it
 };
 
+// How a case's model reaches the simulator: read from its SBML, or also written out and read back, to test a writer
+// over the whole suite.
+enum class Route {
+  kDirect,  // SBML -> model
+  kYaml,    // SBML -> model -> YAML text (model::write_yaml) -> model
+};
+
 struct SuiteOptions {
   std::vector<std::string> cases;  // folder names to run; empty: every folder in the directory
   int jobs = 1;
+  Route route = Route::kDirect;
   std::function<void(const CaseResult&)>
       on_case;  // called as each case finishes (from worker threads, serialised)
 };
@@ -39,7 +47,7 @@ struct SuiteResult {
 const std::vector<std::string>& unsupported_tags();
 
 // Runs one case folder.
-CaseResult run_case(const std::string& folder);
+CaseResult run_case(const std::string& folder, Route route = Route::kDirect);
 
 // Runs every case of `directory` (or options.cases). Throws InputError if the directory cannot be read or a named
 // case does not exist.
