@@ -33,15 +33,17 @@ void add_sbml_suite_command(CLI::App& app, const GlobalOptions& global, int& exi
          "Succeed when at least N cases pass, even if others fail (a regression floor while support is "
          "incomplete; default: succeed only when none fails)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--via", options->via,
-                  "Write each model out as YAML and read it back before simulating it (tests the writer of "
-                  "tolsim import-sbml)")
-      ->check(CLI::IsMember({"yaml"}));
+  cmd->add_option(
+         "--via", options->via,
+         "Write each model out as YAML or SBML and read it back before simulating it (tests the writers "
+         "of tolsim import-sbml and tolsim export)")
+      ->check(CLI::IsMember({"yaml", "sbml"}));
   cmd->add_flag("--verbose", options->verbose, "Print a line for every case, not only for failures");
   cmd->callback([options, &global, &exit_code] {
     sbml::SuiteOptions run;
     run.cases = options->cases;
     if (options->via == "yaml") run.route = sbml::Route::kYaml;
+    if (options->via == "sbml") run.route = sbml::Route::kSbml;
     run.jobs = options->jobs > 0 ? options->jobs
                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     run.on_case = [&](const sbml::CaseResult& c) {

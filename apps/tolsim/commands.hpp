@@ -27,6 +27,7 @@ void add_trial_commands(CLI::App& app, const GlobalOptions& global, int& exit_co
 void add_diagram_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_sbml_suite_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_import_sbml_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+void add_export_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
 // Prints diagnostics (errors and warnings) to stderr, one per line.
 void print_diagnostics(const Diagnostics& diagnostics, bool include_warnings);

@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   add_diagram_command(app, global, exit_code);
   add_sbml_suite_command(app, global, exit_code);
   add_import_sbml_command(app, global, exit_code);
+  add_export_command(app, global, exit_code);
   // An unknown first word is a mistyped command more often than anything else: say so, with a suggestion.
   if (argc > 1 && argv[1][0] != '-') {
     std::vector<std::string> commands;

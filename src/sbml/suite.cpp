@@ -18,6 +18,7 @@
 #include "tolsim/model/loader.hpp"
 #include "tolsim/model/yaml_writer.hpp"
 #include "tolsim/sbml/reader.hpp"
+#include "tolsim/sbml/writer.hpp"
 #include "tolsim/solve/simulation.hpp"
 
 namespace tolsim::sbml {
@@ -216,6 +217,8 @@ CaseResult run_case(const std::string& folder, Route route) {
     model::LoadedModel loaded = read_sbml(file("-sbml.xml").string(), &renamed);
     if (route == Route::kYaml)
       loaded = model::load_model_from_string(model::write_yaml(loaded.model), r.name + ".yaml");
+    if (route == Route::kSbml)
+      loaded = read_sbml_from_string(write_sbml(loaded.model), r.name + "-written.xml");
     model::Model& m = loaded.model;
     // One observable per reported variable, named so that it cannot clash with a model id.
     std::vector<std::string> outputs;

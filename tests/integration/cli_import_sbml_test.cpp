@@ -104,5 +104,32 @@ TEST(CliImportSbml, MalformedSbmlExitsTwoAndWritesNothing) {
       << "no temporary file left";
 }
 
+// `tolsim export --format sbml` writes a document that `tolsim import-sbml` reads; a model with an error exits 2
+// and writes nothing.
+TEST(CliExport, SbmlOfAShippedModelReadsBackAndBadModelsExitTwo) {
+  TempDir dir;
+  const std::string xml = dir.path("ra-msc.xml");
+  const auto r = run_tolsim({"export", source_path("models/ra-msc.yaml"), "--format", "sbml", "-o", xml});
+  ASSERT_EQ(r.exit_code, 0) << describe(r);
+  const std::string text = read_file(xml);
+  // (find, not HasSubstr: the document is 450 kB, too long to print on a failure)
+  EXPECT_NE(text.find(R"(<sbml xmlns="http://www.sbml.org/sbml/level3/version2/core" level="3" version="2")"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(<species id="msc__MSC_blood")"), std::string::npos) << "module ids become SBML ids";
+  EXPECT_NE(text.find(R"(id="msc.MSC_blood")"), std::string::npos)
+      << "the tolsim id travels in the annotation";
+  const auto back = run_tolsim({"import-sbml", xml, "-o", dir.path("ra-msc.yaml")});
+  EXPECT_EQ(back.exit_code, 0) << describe(back);
+
+  const std::string bad =
+      dir.write("bad.yaml", "species:\n  X: {compartment: nowhere, initial: 1, unit: mg}\n");
+  const auto failed = run_tolsim({"export", bad, "--format", "sbml", "-o", dir.path("bad.xml")});
+  EXPECT_EQ(failed.exit_code, 2) << describe(failed);
+  EXPECT_THAT(failed.err, HasSubstr("bad.yaml:2:"));
+  EXPECT_FALSE(std::filesystem::exists(dir.path("bad.xml")));
+  const auto unknown = run_tolsim({"export", source_path("models/ra-msc.yaml"), "--format", "matlab"});
+  EXPECT_EQ(unknown.exit_code, 2) << describe(unknown);
+}
+
 }  // namespace
 }  // namespace tolsim::testing

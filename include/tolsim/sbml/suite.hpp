@@ -27,6 +27,7 @@ struct CaseResult {
 enum class Route {
   kDirect,  // SBML -> model
   kYaml,    // SBML -> model -> YAML text (model::write_yaml) -> model
+  kSbml,    // SBML -> model -> SBML text (sbml::write_sbml) -> model
 };
 
 struct SuiteOptions {

@@ -1,0 +1,46 @@
+#include <fmt/core.h>
+
+#include "commands.hpp"
+#include "tolsim/io/atomic_file.hpp"
+#include "tolsim/model/loader.hpp"
+#include "tolsim/sbml/reader.hpp"
+#include "tolsim/sbml/writer.hpp"
+
+namespace tolsim::cli {
+
+void add_export_command(CLI::App& app, const GlobalOptions& global, int& exit_code) {
+  struct Options {
+    std::string model;
+    std::string format;
+    std::string out;
+  };
+  auto options = std::make_shared<Options>();
+  CLI::App* cmd =
+      app.add_subcommand("export", "Write a model in another format: SBML Level 3 Version 2 (docs/sbml.md)");
+  cmd->add_option("MODEL", options->model, "Model file (YAML or SBML)")->required();
+  cmd->add_option("--format", options->format, "Output format")->required()->check(CLI::IsMember({"sbml"}));
+  cmd->add_option("-o,--out", options->out, "Output file; default: standard output");
+  cmd->callback([options, &global, &exit_code] {
+    const model::LoadedModel loaded = model::load_model(options->model);
+    print_diagnostics(loaded.diagnostics, !global.quiet);
+    const std::string xml = sbml::write_sbml(loaded.model);
+    // The document must read back: a writer bug is caught here rather than in another tool.
+    try {
+      (void)sbml::read_sbml_from_string(xml, options->out.empty() ? "exported.xml" : options->out);
+    } catch (const ModelError& e) {
+      throw InternalError(
+          fmt::format("the SBML written for {} does not read back: {}", options->model, e.what()));
+    }
+    if (options->out.empty()) {
+      fmt::print("{}", xml);
+    } else {
+      io::AtomicFile file(options->out);
+      file.stream() << xml;
+      file.commit();
+      if (!global.quiet) fmt::print(stderr, "wrote {}\n", options->out);
+    }
+    exit_code = kExitOk;
+  });
+}
+
+}  // namespace tolsim::cli
