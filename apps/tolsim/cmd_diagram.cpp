@@ -1,7 +1,6 @@
 #include <fmt/core.h>
 
 #include "commands.hpp"
-#include "tolsim/io/atomic_file.hpp"
 #include "tolsim/io/diagram.hpp"
 #include "tolsim/model/loader.hpp"
 
@@ -21,13 +20,7 @@ void add_diagram_command(CLI::App& app, const GlobalOptions& global, int& exit_c
     const model::LoadedModel loaded = model::load_model(options->model);
     print_diagnostics(loaded.diagnostics, !global.quiet);
     const std::string dot = io::model_to_dot(loaded.model);
-    if (options->out.empty()) {
-      fmt::print("{}", dot);
-    } else {
-      io::AtomicFile file(options->out);
-      file.stream() << dot;
-      file.commit();
-    }
+    write_output(dot, options->out);
     exit_code = kExitOk;
   });
 }

@@ -1,7 +1,6 @@
 #include <fmt/core.h>
 
 #include "commands.hpp"
-#include "tolsim/io/atomic_file.hpp"
 #include "tolsim/model/loader.hpp"
 #include "tolsim/sbml/reader.hpp"
 #include "tolsim/sbml/writer.hpp"
@@ -31,14 +30,8 @@ void add_export_command(CLI::App& app, const GlobalOptions& global, int& exit_co
       throw InternalError(
           fmt::format("the SBML written for {} does not read back: {}", options->model, e.what()));
     }
-    if (options->out.empty()) {
-      fmt::print("{}", xml);
-    } else {
-      io::AtomicFile file(options->out);
-      file.stream() << xml;
-      file.commit();
-      if (!global.quiet) fmt::print(stderr, "wrote {}\n", options->out);
-    }
+    write_output(xml, options->out);
+    if (!options->out.empty() && !global.quiet) fmt::print(stderr, "wrote {}\n", options->out);
     exit_code = kExitOk;
   });
 }

@@ -3,7 +3,6 @@
 #include <filesystem>
 
 #include "commands.hpp"
-#include "tolsim/io/atomic_file.hpp"
 #include "tolsim/model/loader.hpp"
 #include "tolsim/model/yaml_writer.hpp"
 #include "tolsim/sbml/reader.hpp"
@@ -40,14 +39,8 @@ void add_import_sbml_command(CLI::App& app, const GlobalOptions& global, int& ex
       throw InternalError(
           fmt::format("the YAML written for {} does not read back: {}", options->file, e.what()));
     }
-    if (options->out.empty()) {
-      fmt::print("{}", yaml);
-    } else {
-      io::AtomicFile file(options->out);
-      file.stream() << yaml;
-      file.commit();
-      if (!global.quiet) fmt::print(stderr, "wrote {}\n", options->out);
-    }
+    write_output(yaml, options->out);
+    if (!options->out.empty() && !global.quiet) fmt::print(stderr, "wrote {}\n", options->out);
     exit_code = kExitOk;
   });
 }

@@ -29,6 +29,9 @@ void add_sbml_suite_command(CLI::App& app, const GlobalOptions& global, int& exi
 void add_import_sbml_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_export_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 
+// Writes `text` to `path`, complete or not at all (io::AtomicFile), or to standard output when `path` is empty.
+void write_output(const std::string& text, const std::string& path);
+
 // Prints diagnostics (errors and warnings) to stderr, one per line.
 void print_diagnostics(const Diagnostics& diagnostics, bool include_warnings);
 

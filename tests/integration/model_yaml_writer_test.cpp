@@ -12,7 +12,7 @@
 #include <cmath>
 #include <limits>
 
-#include "support/model_text.hpp"
+#include "support/example_run.hpp"
 #include "tolsim/compile/compiler.hpp"
 #include "tolsim/model/loader.hpp"
 #include "tolsim/model/yaml_writer.hpp"
@@ -25,16 +25,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 SimulationResult run(const model::Model& m, double t_end) {
-  CompileOptions options;
-  options.backend = CompileOptions::Backend::kInterpreter;
-  const CompiledModel compiled = compile_model(m, options);
-  SimulationSetup setup;
-  setup.parameters = compiled.default_parameters();
-  setup.t_end = t_end;
-  for (int i = 0; i <= 20; ++i) setup.output_times.push_back(t_end * i / 20.0);
-  setup.options.rtol = 1e-10;
-  setup.options.atol = 1e-12;
-  return simulate(compiled, setup);
+  return simulate_interpreted(m, even_times(t_end, 20), 1e-10, 1e-12);
 }
 
 void expect_same_outputs(const SimulationResult& a, const SimulationResult& b) {

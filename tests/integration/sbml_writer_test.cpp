@@ -13,7 +13,7 @@
 #include <cmath>
 #include <memory>
 
-#include "support/model_text.hpp"
+#include "support/example_run.hpp"
 #include "tolsim/compile/compiler.hpp"
 #include "tolsim/model/loader.hpp"
 #include "tolsim/sbml/reader.hpp"
@@ -53,16 +53,7 @@ TEST_P(SbmlWriterShipped, PassesLibsbmlConsistencyChecks) {
 }
 
 SimulationResult run(const model::Model& m, double t_end) {
-  CompileOptions options;
-  options.backend = CompileOptions::Backend::kInterpreter;
-  const CompiledModel compiled = compile_model(m, options);
-  SimulationSetup setup;
-  setup.parameters = compiled.default_parameters();
-  setup.t_end = t_end;
-  for (int i = 0; i <= 10; ++i) setup.output_times.push_back(t_end * i / 10.0);
-  setup.options.rtol = 1e-11;
-  setup.options.atol = 1e-12;
-  return simulate(compiled, setup);
+  return simulate_interpreted(m, even_times(t_end, 10), 1e-11, 1e-12);
 }
 
 std::string sbml_name(const std::string& id) {

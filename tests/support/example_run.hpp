@@ -41,6 +41,29 @@ inline ExampleRun run_example(const std::string& model, const std::string& scena
   return run;
 }
 
+// Simulates a model read in memory with the interpreter backend (no C++ compile), from t = 0 to the last output
+// time, with its default parameters.
+inline SimulationResult simulate_interpreted(const model::Model& m, std::vector<double> output_times,
+                                             double rtol, double atol) {
+  CompileOptions options;
+  options.backend = CompileOptions::Backend::kInterpreter;
+  const CompiledModel compiled = compile_model(m, options);
+  SimulationSetup setup;
+  setup.parameters = compiled.default_parameters();
+  setup.t_end = output_times.back();
+  setup.output_times = std::move(output_times);
+  setup.options.rtol = rtol;
+  setup.options.atol = atol;
+  return simulate(compiled, setup);
+}
+
+// Evenly spaced times from 0 to t_end: n + 1 of them.
+inline std::vector<double> even_times(double t_end, int n) {
+  std::vector<double> times;
+  for (int i = 0; i <= n; ++i) times.push_back(t_end * i / n);
+  return times;
+}
+
 // Reads a CSV of numbers with a header line into columns by name.
 inline std::map<std::string, std::vector<double>> read_csv_columns(const std::string& path) {
   std::ifstream in(path);
