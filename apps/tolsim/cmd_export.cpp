@@ -24,14 +24,8 @@ void add_export_command(CLI::App& app, const GlobalOptions& global, int& exit_co
     print_diagnostics(loaded.diagnostics, !global.quiet);
     const std::string xml = sbml::write_sbml(loaded.model);
     // The document must read back: a writer bug is caught here rather than in another tool.
-    try {
-      (void)sbml::read_sbml_from_string(xml, options->out.empty() ? "exported.xml" : options->out);
-    } catch (const ModelError& e) {
-      throw InternalError(
-          fmt::format("the SBML written for {} does not read back: {}", options->model, e.what()));
-    }
-    write_output(xml, options->out);
-    if (!options->out.empty() && !global.quiet) fmt::print(stderr, "wrote {}\n", options->out);
+    write_checked_output(xml, options->out, global.quiet, fmt::format("SBML written for {}", options->model),
+                         [&](const std::string& name) { (void)sbml::read_sbml_from_string(xml, name); });
     exit_code = kExitOk;
   });
 }

@@ -33,14 +33,8 @@ void add_import_sbml_command(CLI::App& app, const GlobalOptions& global, int& ex
           fmt::format("SBML id '{}' is '{}' here ('{}' is a reserved name in tolsim).\n", from, to, from);
     const std::string yaml = model::write_yaml(loaded.model, header);
     // The file must read back: a writer bug is caught here rather than in the user's next command.
-    try {
-      (void)model::load_model_from_string(yaml, options->out.empty() ? "imported.yaml" : options->out);
-    } catch (const ModelError& e) {
-      throw InternalError(
-          fmt::format("the YAML written for {} does not read back: {}", options->file, e.what()));
-    }
-    write_output(yaml, options->out);
-    if (!options->out.empty() && !global.quiet) fmt::print(stderr, "wrote {}\n", options->out);
+    write_checked_output(yaml, options->out, global.quiet, fmt::format("YAML written for {}", options->file),
+                         [&](const std::string& name) { (void)model::load_model_from_string(yaml, name); });
     exit_code = kExitOk;
   });
 }

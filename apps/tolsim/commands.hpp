@@ -6,6 +6,7 @@
 
 #include "tolsim/common/error.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ void add_export_command(CLI::App& app, const GlobalOptions& global, int& exit_co
 
 // Writes `text` to `path`, complete or not at all (io::AtomicFile), or to standard output when `path` is empty.
 void write_output(const std::string& text, const std::string& path);
+// For a written model: checks first that `text` reads back (`read_back`, given the output's name, throws ModelError
+// if not: a writer bug, reported as an internal error about `what`), then writes it as write_output does and, unless
+// quiet, says where.
+void write_checked_output(const std::string& text, const std::string& path, bool quiet,
+                          const std::string& what, const std::function<void(const std::string&)>& read_back);
 
 // Prints diagnostics (errors and warnings) to stderr, one per line.
 void print_diagnostics(const Diagnostics& diagnostics, bool include_warnings);

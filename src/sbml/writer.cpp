@@ -123,8 +123,8 @@ class Writer {
   }
 
   // ---- math ----
-  ::ASTNode* math(const model::Expression& e, const std::set<std::string>& locals = {}) {
-    locals_ = &locals;
+  ::ASTNode* math(const model::Expression& e, std::set<std::string> locals = {}) {
+    locals_ = std::move(locals);
     return convert(*e.ast);
   }
   ::ASTNode* node(::ASTNodeType_t type, std::vector<::ASTNode*> children = {}) {
@@ -139,7 +139,7 @@ class Writer {
   }
   ::ASTNode* name(const std::string& id) {
     auto* n = new ::ASTNode(::AST_NAME);
-    n->setName((locals_ && locals_->count(id) ? id : sid(id)).c_str());
+    n->setName((locals_.count(id) ? id : sid(id)).c_str());
     return n;
   }
   std::vector<::ASTNode*> args(const Ast& a) {
@@ -371,7 +371,7 @@ class Writer {
   const model::Model& m_;
   ::SBMLDocument document_;
   std::map<std::string, std::string> ids_;  // tolsim id -> SBML id, for ids that are not SBML ids
-  const std::set<std::string>* locals_ = nullptr;
+  std::set<std::string> locals_;            // names bound in the expression being converted: kept as they are
   std::vector<std::string> problems_;
 };
 
