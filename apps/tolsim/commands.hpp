@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "tolsim/common/error.hpp"
+#include "tolsim/solve/scenario.hpp"
 
 #include <functional>
 #include <string>
@@ -29,6 +30,21 @@ void add_diagram_command(CLI::App& app, const GlobalOptions& global, int& exit_c
 void add_sbml_suite_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_import_sbml_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
 void add_export_command(CLI::App& app, const GlobalOptions& global, int& exit_code);
+
+// What a run does to a model, from the command line: a scenario file plus --set, --dose, --t-end, --times,
+// --columns and --solver (simulate and export share them).
+struct ScenarioOptions {
+  std::string scenario;
+  std::vector<std::string> sets;
+  std::vector<std::string> doses;
+  std::string t_end;
+  std::string times;
+  std::vector<std::string> columns;
+  std::vector<std::string> solver;
+};
+void add_scenario_options(CLI::App* cmd, ScenarioOptions& options);
+// The scenario file with the command line's additions: overrides and doses add, times and t_end replace.
+Scenario build_scenario(const ScenarioOptions& options);
 
 // Writes `text` to `path`, complete or not at all (io::AtomicFile), or to standard output when `path` is empty.
 void write_output(const std::string& text, const std::string& path);

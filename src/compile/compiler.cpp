@@ -53,6 +53,7 @@ class Compiler {
     out_.kernel.outputs = add(specs, outputs_kernel(lowering));
     events(lowering, specs);
     build_kernels(specs, report);
+    out_.program = std::make_shared<const KernelProgram>(KernelProgram{std::move(graph_), std::move(specs)});
     finish_layout();
     return std::move(out_);
   }

@@ -122,6 +122,13 @@ struct CompiledEvent {
   SourceLocation location;
 };
 
+// The program behind the kernels: the expression graph and one spec per kernel, indexed as KernelIndices and
+// CompiledEvent::kernel. The kernels are built from it; exporters (src/script/) write it in other languages.
+struct KernelProgram {
+  expr::Graph graph;
+  std::vector<expr::KernelSpec> specs;
+};
+
 struct KernelIndices {
   int init = -1, rhs = -1, jacobian = -1, relations = -1, outputs = -1;
 };
@@ -140,6 +147,7 @@ class CompiledModel {
   std::vector<CompiledEvent> events;
 
   std::shared_ptr<const expr::Kernels> kernels;
+  std::shared_ptr<const KernelProgram> program;
   KernelIndices kernel;
   // The entries the jacobian kernel may write (structurally non-zero), as i + j*n_states, ascending: column by
   // column, each column's rows in order (the compressed-sparse-column order of SUNDIALS' sparse matrix).

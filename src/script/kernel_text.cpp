@@ -1,0 +1,312 @@
+#include "script_data.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "tolsim/common/error.hpp"
+
+namespace tolsim::script::detail {
+
+namespace {
+
+using expr::Node;
+using expr::NodeId;
+using expr::Op;
+
+bool is_leaf(Op op) {
+  return op == Op::kConst || op == Op::kTime || op == Op::kState || op == Op::kParam || op == Op::kInput;
+}
+
+// Python's math functions raise where C returns an infinity or NaN; the script's helpers (_exp, _log, ...) catch
+// that and take numpy's IEEE result instead. R's functions already follow IEEE, except gamma at 0.
+const char* python_function(Op op) {
+  switch (op) {
+    case Op::kExp:
+      return "_exp";
+    case Op::kLog:
+      return "_log";
+    case Op::kLog10:
+      return "_log10";
+    case Op::kSqrt:
+      return "_sqrt";
+    case Op::kAbs:
+      return "abs";
+    case Op::kFloor:
+      return "_floor";
+    case Op::kCeil:
+      return "_ceil";
+    case Op::kSin:
+      return "_sin";
+    case Op::kCos:
+      return "_cos";
+    case Op::kTan:
+      return "_tan";
+    case Op::kAsin:
+      return "_asin";
+    case Op::kAcos:
+      return "_acos";
+    case Op::kAtan:
+      return "math.atan";
+    case Op::kSinh:
+      return "_sinh";
+    case Op::kCosh:
+      return "_cosh";
+    case Op::kTanh:
+      return "math.tanh";
+    case Op::kPow:
+      return "_pow";
+    case Op::kMin:
+      return "_min";
+    case Op::kMax:
+      return "_max";
+    default:
+      return nullptr;
+  }
+}
+
+const char* r_function(Op op) {
+  switch (op) {
+    case Op::kExp:
+      return "exp";
+    case Op::kLog:
+      return "log";
+    case Op::kLog10:
+      return "log10";
+    case Op::kSqrt:
+      return "sqrt";
+    case Op::kAbs:
+      return "abs";
+    case Op::kFloor:
+      return "floor";
+    case Op::kCeil:
+      return "ceiling";
+    case Op::kSin:
+      return "sin";
+    case Op::kCos:
+      return "cos";
+    case Op::kTan:
+      return "tan";
+    case Op::kAsin:
+      return "asin";
+    case Op::kAcos:
+      return "acos";
+    case Op::kAtan:
+      return "atan";
+    case Op::kSinh:
+      return "sinh";
+    case Op::kCosh:
+      return "cosh";
+    case Op::kTanh:
+      return "tanh";
+    case Op::kMin:
+      return ".tolsim_min";
+    case Op::kMax:
+      return ".tolsim_max";
+    default:
+      return nullptr;
+  }
+}
+
+const char* comparison(Op op) {
+  switch (op) {
+    case Op::kLt:
+      return "<";
+    case Op::kLe:
+      return "<=";
+    case Op::kGt:
+      return ">";
+    case Op::kGe:
+      return ">=";
+    case Op::kEq:
+      return "==";
+    case Op::kNe:
+      return "!=";
+    default:
+      return nullptr;
+  }
+}
+
+class Writer {
+ public:
+  Writer(Language language, const expr::Graph& graph) : language_(language), graph_(graph) {}
+
+  std::string operand(NodeId id) const {
+    const Node& n = graph_.node(id);
+    const int base = language_ == Language::kR ? 1 : 0;
+    switch (n.op) {
+      case Op::kConst:
+        return number(language_, n.value);
+      case Op::kTime:
+        return "t";
+      case Op::kState:
+        return fmt::format("y[{}]", n.index + base);
+      case Op::kParam:
+        return fmt::format("p[{}]", n.index + base);
+      case Op::kInput:
+        return fmt::format("u[{}]", n.index + base);
+      default:
+        return fmt::format("v{}", id);
+    }
+  }
+
+  std::string expression(const Node& n) const {
+    const std::string a = n.a == expr::kNoNode ? "" : operand(n.a);
+    const std::string b = n.b == expr::kNoNode ? "" : operand(n.b);
+    const std::string c = n.c == expr::kNoNode ? "" : operand(n.c);
+    return language_ == Language::kPython ? python(n, a, b, c) : r(n, a, b, c);
+  }
+
+ private:
+  std::string python(const Node& n, const std::string& a, const std::string& b, const std::string& c) const {
+    switch (n.op) {
+      case Op::kNeg:
+        return "-" + a;
+      case Op::kAdd:
+        return fmt::format("{} + {}", a, b);
+      case Op::kSub:
+        return fmt::format("{} - {}", a, b);
+      case Op::kMul:
+        return fmt::format("{} * {}", a, b);
+      case Op::kDiv: {
+        double divisor = 0.0;
+        if (graph_.is_constant(n.b, &divisor) && divisor != 0.0) return fmt::format("{} / {}", a, b);
+        // Python raises ZeroDivisionError; C gives an infinity or NaN.
+        return fmt::format("({0} / {1} if {1} else _div({0}, {1}))", a, b);
+      }
+      case Op::kFactorial:
+        return fmt::format("_gamma({} + 1.0)", a);
+      case Op::kAnd:
+        return fmt::format("(1.0 if {} != 0.0 and {} != 0.0 else 0.0)", a, b);
+      case Op::kOr:
+        return fmt::format("(1.0 if {} != 0.0 or {} != 0.0 else 0.0)", a, b);
+      case Op::kXor:
+        return fmt::format("(1.0 if ({} != 0.0) != ({} != 0.0) else 0.0)", a, b);
+      case Op::kNot:
+        return fmt::format("(1.0 if {} == 0.0 else 0.0)", a);
+      case Op::kSelect:
+        return fmt::format("({} if {} != 0.0 else {})", b, a, c);
+      default:
+        break;
+    }
+    // Python's comparisons are false for NaN, as C's are (and != is true).
+    if (const char* cmp = comparison(n.op)) return fmt::format("(1.0 if {} {} {} else 0.0)", a, cmp, b);
+    const char* function = python_function(n.op);
+    if (function == nullptr)
+      throw InternalError(fmt::format("script: no Python form for op {}", op_name(n.op)));
+    return expr::arity(n.op) == 1 ? fmt::format("{}({})", function, a)
+                                  : fmt::format("{}({}, {})", function, a, b);
+  }
+
+  // R's comparisons give NA for NaN, and `if (NA)` is an error: isTRUE() reads NA as false, as C reads NaN.
+  std::string r(const Node& n, const std::string& a, const std::string& b, const std::string& c) const {
+    switch (n.op) {
+      case Op::kNeg:
+        return "-" + a;
+      case Op::kAdd:
+        return fmt::format("{} + {}", a, b);
+      case Op::kSub:
+        return fmt::format("{} - {}", a, b);
+      case Op::kMul:
+        return fmt::format("{} * {}", a, b);
+      case Op::kDiv:
+        return fmt::format("{} / {}", a, b);
+      case Op::kPow:
+        return fmt::format("{}^{}", a, b);
+      case Op::kFactorial:
+        return fmt::format(".tolsim_gamma({} + 1)", a);
+      case Op::kNe:
+        return fmt::format("(if (isTRUE({} == {})) 0 else 1)", a, b);
+      case Op::kAnd:
+        return fmt::format("(if (!isTRUE({} == 0) && !isTRUE({} == 0)) 1 else 0)", a, b);
+      case Op::kOr:
+        return fmt::format("(if (!isTRUE({} == 0) || !isTRUE({} == 0)) 1 else 0)", a, b);
+      case Op::kXor:
+        return fmt::format("(if (xor(!isTRUE({} == 0), !isTRUE({} == 0))) 1 else 0)", a, b);
+      case Op::kNot:
+        return fmt::format("(if (isTRUE({} == 0)) 1 else 0)", a);
+      case Op::kSelect:
+        return fmt::format("(if (isTRUE({} == 0)) {} else {})", a, c, b);
+      default:
+        break;
+    }
+    if (const char* cmp = comparison(n.op)) return fmt::format("(if (isTRUE({} {} {})) 1 else 0)", a, cmp, b);
+    const char* function = r_function(n.op);
+    if (function == nullptr) throw InternalError(fmt::format("script: no R form for op {}", op_name(n.op)));
+    return expr::arity(n.op) == 1 ? fmt::format("{}({})", function, a)
+                                  : fmt::format("{}({}, {})", function, a, b);
+  }
+
+  Language language_;
+  const expr::Graph& graph_;
+};
+
+}  // namespace
+
+KernelText kernel_text(Language language, const expr::Graph& graph, const expr::KernelSpec& spec) {
+  const Writer writer(language, graph);
+  KernelText text;
+  text.zero_fill = spec.zero_fill;
+  const char* assign = language == Language::kR ? "<-" : "=";
+  for (NodeId id : expr::Schedule::build(graph, spec).order) {
+    const Node& n = graph.node(id);
+    if (is_leaf(n.op)) continue;
+    text.assignments.push_back(fmt::format("v{} {} {}", id, assign, writer.expression(n)));
+  }
+  for (std::size_t i = 0; i < spec.outputs.size(); ++i) {
+    const std::int32_t position = spec.positions.empty() ? static_cast<std::int32_t>(i) : spec.positions[i];
+    text.outputs.emplace_back(position, writer.operand(spec.outputs[i]));
+  }
+  return text;
+}
+
+std::string number(Language language, double value) {
+  const bool python = language == Language::kPython;
+  if (std::isnan(value)) return python ? "math.nan" : "NaN";
+  if (std::isinf(value))
+    return value > 0 ? (python ? "math.inf" : "Inf") : (python ? "(-math.inf)" : "(-Inf)");
+  std::string text = fmt::format("{}", value);  // shortest digits that read back to the same double
+  if (python && text.find_first_of(".e") == std::string::npos) text += ".0";
+  return std::signbit(value) ? fmt::format("({})", text) : text;
+}
+
+std::string comment_safe(const std::string& text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const auto u = static_cast<unsigned char>(ch);
+    out += (u < 0x20 || u == 0x7f) ? ' ' : ch;
+  }
+  return out;
+}
+
+std::string quoted(const std::string& text) {
+  std::string out = "\"";
+  for (char ch : comment_safe(text)) {
+    if (ch == '\\' || ch == '"') out += '\\';
+    out += ch;
+  }
+  return out + "\"";
+}
+
+}  // namespace tolsim::script::detail
+
+namespace tolsim::script::detail {
+
+std::string wrapped(const std::vector<std::string>& items, const std::string& indent, std::size_t width) {
+  std::string out;
+  std::string line = indent;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string item = items[i] + (i + 1 < items.size() ? "," : "");
+    if (line.size() > indent.size() && line.size() + 1 + item.size() > width) {
+      out += line + "\n";
+      line = indent;
+    }
+    if (line.size() > indent.size()) line += ' ';
+    line += item;
+  }
+  if (line.size() > indent.size()) out += line + "\n";
+  return out;
+}
+
+}  // namespace tolsim::script::detail
