@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <unordered_map>
 
 #include "tolsim/common/error.hpp"
 
@@ -129,7 +130,8 @@ const char* comparison(Op op) {
 
 class Writer {
  public:
-  Writer(Language language, const expr::Graph& graph) : language_(language), graph_(graph) {}
+  Writer(Language language, const expr::Graph& graph, const std::unordered_map<NodeId, int>& slots)
+      : language_(language), graph_(graph), slots_(slots) {}
 
   std::string operand(NodeId id) const {
     const Node& n = graph_.node(id);
@@ -146,7 +148,9 @@ class Writer {
       case Op::kInput:
         return fmt::format("u[{}]", n.index + base);
       default:
-        return fmt::format("v{}", id);
+        // R looks a local variable up by a linear search of the function's frame, which is slow with thousands of
+        // temporaries; elements of one vector are found directly.
+        return language_ == Language::kR ? fmt::format("v[{}]", slots_.at(id) + 1) : fmt::format("v{}", id);
     }
   }
 
@@ -239,19 +243,25 @@ class Writer {
 
   Language language_;
   const expr::Graph& graph_;
+  const std::unordered_map<NodeId, int>& slots_;
 };
 
 }  // namespace
 
 KernelText kernel_text(Language language, const expr::Graph& graph, const expr::KernelSpec& spec) {
-  const Writer writer(language, graph);
+  const expr::Schedule schedule = expr::Schedule::build(graph, spec);
+  std::unordered_map<NodeId, int> slots;
+  for (NodeId id : schedule.order)
+    if (!is_leaf(graph.node(id).op)) slots.emplace(id, static_cast<int>(slots.size()));
+  const Writer writer(language, graph, slots);
   KernelText text;
   text.zero_fill = spec.zero_fill;
+  text.temporaries = static_cast<int>(slots.size());
   const char* assign = language == Language::kR ? "<-" : "=";
-  for (NodeId id : expr::Schedule::build(graph, spec).order) {
+  for (NodeId id : schedule.order) {
     const Node& n = graph.node(id);
     if (is_leaf(n.op)) continue;
-    text.assignments.push_back(fmt::format("v{} {} {}", id, assign, writer.expression(n)));
+    text.assignments.push_back(fmt::format("{} {} {}", writer.operand(id), assign, writer.expression(n)));
   }
   for (std::size_t i = 0; i < spec.outputs.size(); ++i) {
     const std::int32_t position = spec.positions.empty() ? static_cast<std::int32_t>(i) : spec.positions[i];

@@ -19,6 +19,13 @@ constexpr const char* kHelpers = R"r(
 
 constexpr const char* kDriver = R"r(
 
+# R compiles a function to bytecode during its first calls. For long straight-line kernels that takes seconds, so it
+# is done here, at start-up, rather than inside the first simulation.
+init_kernel <- compiler::cmpfun(init_kernel)
+rhs <- compiler::cmpfun(rhs)
+jacobian <- compiler::cmpfun(jacobian)
+outputs <- compiler::cmpfun(outputs)
+
 P0 <- unname(PARAMETERS)
 N_STATES <- length(STATES)
 
@@ -197,6 +204,7 @@ if (sys.nframe() == 0L) main(commandArgs(trailingOnly = TRUE))
 std::string kernel_function(const std::string& name, const KernelText& k, int size,
                             const std::string& result) {
   std::string out = fmt::format("\n{} <- function(t, y, p, u) {{\n", name);
+  if (k.temporaries > 0) out += fmt::format("  v <- numeric({})\n", k.temporaries);
   for (const auto& line : k.assignments) out += fmt::format("  {}\n", line);
   bool in_order = static_cast<int>(k.outputs.size()) == size && size > 0;
   for (std::size_t i = 0; in_order && i < k.outputs.size(); ++i)
@@ -236,7 +244,7 @@ std::string r_script(const ScriptData& d) {
   for (const auto& line : d.header) s += "# " + line + "\n";
   s += R"r(#
 # It integrates the equations that tolsim integrates: the model's compiled right-hand side, its analytic Jacobian,
-# its initial values and its outputs, written out below as straight-line code (v<N> are shared subexpressions), with
+# its initial values and its outputs, written out below as straight-line code (v[k] are shared subexpressions), with
 # the scenario's parameter values, doses, output times and tolerances. It writes the CSV that `tolsim simulate`
 # writes for the same model and scenario.
 #

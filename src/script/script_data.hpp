@@ -1,7 +1,7 @@
 // The parts of an exported script (include/tolsim/script/export.hpp), gathered once and rendered per language.
 //
 // Kernel schedules (expr::Schedule) become straight-line Python or R: the part of a script that holds the
-// equations. Each non-leaf node becomes one assignment to a temporary `v<id>`; leaves (numbers, t, y[i], p[i], u[i])
+// equations. Each non-leaf node becomes one assignment to a temporary (`v<id>` in Python, `v[k]` in R); leaves (numbers, t, y[i], p[i], u[i])
 // are written in place where they are used.
 //
 // Every operation mirrors expr::detail::apply (src/expr/scalar_ops.hpp), as the C++ code generator does, so that a
@@ -25,6 +25,7 @@ struct KernelText {
   std::vector<std::string> assignments;  // "v12 = y[3] * p[5]" (Python) or "v12 <- y[4] * p[6]" (R)
   std::vector<std::pair<std::int32_t, std::string>> outputs;  // 0-based position in `out`, value text
   std::int32_t zero_fill = 0;
+  int temporaries = 0;  // R keeps them in one vector, v[1..temporaries]
 };
 
 KernelText kernel_text(Language language, const expr::Graph& graph, const expr::KernelSpec& spec);

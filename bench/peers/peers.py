@@ -1,0 +1,128 @@
+#!/usr/bin/python3
+"""Helpers of bench/peers/run.sh: the parameter tables every tool reads, and the report.
+
+    peers.py tables MODE MODEL WORK       writes WORK/fast.csv and WORK/slow.csv (nominal values: WORK/model.py)
+    peers.py report MODE WORK TOOL...     compares WORK/<tool>.csv with WORK/tolsim.csv and prints the timings
+
+Single mode: every table row is the model's nominal patient, repeated so that each tool runs long enough to time
+(fast tools 200 times, slow ones 3 times). Population mode: 1,000 virtual patients, with the model's own
+between-patient variability on two parameters (lognormal, cv 0.3, seed 20261125); the slow tools run the first
+patients only (see SLOW_PATIENTS) and their time is scaled to 1,000 patients, which the report says.
+"""
+import csv
+import importlib.util
+import math
+import sys
+
+import numpy as np
+
+FAST_REPEATS, SLOW_REPEATS = 200, 3
+PATIENTS = 1000
+SLOW_PATIENTS = {"immune": 100, "ra-msc": 10}
+# Two parameters that vary between patients in each model's file: Th17 death and antibody clearance in the immune
+# example, Treg suppression and methotrexate polyglutamate kinetics in RA + MSC. Each is varied here lognormally with
+# cv 0.3 around its value in the exported script.
+VARIED = {
+    "immune": ["d17", "CL"],
+    "ra-msc": ["K_supp", "rx.k_MTX_PG"],
+}
+SLOW_TOOLS = ("scipy_lsoda", "scipy_bdf", "desolve")
+
+
+def tables(mode, model, work, nominal):
+    names = list(nominal)
+    if mode == "single":
+        fast = [list(nominal.values())] * FAST_REPEATS
+        slow = [list(nominal.values())] * SLOW_REPEATS
+    else:
+        rng = np.random.default_rng(20261125)
+        sigma = math.sqrt(math.log(1.0 + 0.3**2))
+        fast = [[v * math.exp(sigma * rng.standard_normal()) for v in nominal.values()] for _ in range(PATIENTS)]
+        slow = fast[:SLOW_PATIENTS[model]]
+    for name, rows in (("fast", fast), ("slow", slow)):
+        with open(f"{work}/{name}.csv", "w", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(names)
+            w.writerows([[repr(x) for x in row] for row in rows])
+
+
+def read(path):
+    with open(path, newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    table = {}
+    for row in rows[1:]:
+        key = (int(row[0]), float(row[1]))
+        table[key] = {name: float(x) for name, x in zip(header[2:], row[2:])}
+    return table
+
+
+def largest_difference(reference, other):
+    """Largest |a - b| / max(largest |a| of the column, 1e-9), over the species tolsim wrote and the rows both have.
+
+    Scaling by the column's largest value, not by each value, is what the tolerances promise: a solver controls the
+    error relative to the size of the solution, so near zero (a drug long after its dose, where tools without
+    non-negativity constraints dip below zero) it is only held to its absolute tolerance. The floor, 1e-9 in the
+    species' unit (cells, mg, pg/mL... in the shipped models), covers species that are all but absent at every
+    output time, such as infused MSCs in blood hours after the infusion."""
+    columns = next(iter(reference.values())).keys()
+    scale = {c: max(abs(r[c]) for r in reference.values()) for c in columns}
+    worst, where = 0.0, ""
+    for key, row in other.items():
+        if key not in reference:
+            continue
+        for c in columns:
+            if c not in row:
+                continue
+            d = abs(reference[key][c] - row[c]) / max(scale[c], 1e-9)
+            if d > worst:
+                worst, where = d, f"{c} at t = {key[1]} (patient {key[0]})"
+    return worst, where
+
+
+def report(mode, work, tools):
+    seconds = {}
+    for tool in tools:
+        with open(f"{work}/{tool}.time") as f:
+            fields = dict(item.split("=") for item in f.read().split())
+        seconds[tool] = float(fields["simulate_seconds"]) / int(fields["runs"])
+    reference = read(f"{work}/tolsim.csv")
+    print(f"{'tool':<14} {'runs':>6} {'s per run':>12} {'vs tolsim':>10}  largest difference from tolsim, relative to "
+          "the species' largest value")
+    worst_all = 0.0
+    for tool in tools:
+        runs = len({k[0] for k in read(f"{work}/{tool}.csv")})
+        if tool == "tolsim":
+            note = "(reference)"
+        else:
+            d, where = largest_difference(reference, read(f"{work}/{tool}.csv"))
+            worst_all = max(worst_all, d)
+            note = f"{d:.2e}  {where}"
+        print(f"{tool:<14} {runs:>6} {seconds[tool]:>12.6f} {seconds[tool] / seconds['tolsim']:>9.1f}x  {note}")
+    if mode == "population":
+        print(f"\n{PATIENTS} patients, seconds (tools marked * ran fewer patients; their time is scaled):")
+        for tool in tools:
+            star = "*" if tool in SLOW_TOOLS else " "
+            print(f"  {tool:<14}{star} {seconds[tool] * PATIENTS:10.3f}")
+    if worst_all > 1e-3:
+        print(f"peers: the tools disagree: largest relative difference {worst_all:.2e} > 1e-3", file=sys.stderr)
+        sys.exit(1)
+
+    def ratio(a, b):
+        return f"{seconds[a] / seconds[b]:.2f}" if a in seconds and b in seconds else "n/a"
+
+    print(f"ratio tolsim/handwritten={ratio('tolsim', 'handwritten')} "
+          f"scipy_lsoda/tolsim={ratio('scipy_lsoda', 'tolsim')} scipy_bdf/tolsim={ratio('scipy_bdf', 'tolsim')} "
+          f"desolve/tolsim={ratio('desolve', 'tolsim')}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "tables":
+        mode, model, work = sys.argv[2:5]
+        spec = importlib.util.spec_from_file_location("exported", f"{work}/model.py")
+        exported = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(exported)
+        nominal = {name: exported.P0[exported.PARAMETER_INDEX[name]] for name in VARIED[model]}
+        tables(mode, model, work, nominal)
+    else:
+        report(sys.argv[2], sys.argv[3], sys.argv[4:])
