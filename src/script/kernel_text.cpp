@@ -19,94 +19,28 @@ bool is_leaf(Op op) {
   return op == Op::kConst || op == Op::kTime || op == Op::kState || op == Op::kParam || op == Op::kInput;
 }
 
-// Python's math functions raise where C returns an infinity or NaN; the script's helpers (_exp, _log, ...) catch
-// that and take numpy's IEEE result instead. R's functions already follow IEEE, except gamma at 0.
-const char* python_function(Op op) {
-  switch (op) {
-    case Op::kExp:
-      return "_exp";
-    case Op::kLog:
-      return "_log";
-    case Op::kLog10:
-      return "_log10";
-    case Op::kSqrt:
-      return "_sqrt";
-    case Op::kAbs:
-      return "abs";
-    case Op::kFloor:
-      return "_floor";
-    case Op::kCeil:
-      return "_ceil";
-    case Op::kSin:
-      return "_sin";
-    case Op::kCos:
-      return "_cos";
-    case Op::kTan:
-      return "_tan";
-    case Op::kAsin:
-      return "_asin";
-    case Op::kAcos:
-      return "_acos";
-    case Op::kAtan:
-      return "math.atan";
-    case Op::kSinh:
-      return "_sinh";
-    case Op::kCosh:
-      return "_cosh";
-    case Op::kTanh:
-      return "math.tanh";
-    case Op::kPow:
-      return "_pow";
-    case Op::kMin:
-      return "_min";
-    case Op::kMax:
-      return "_max";
-    default:
-      return nullptr;
-  }
-}
+// Each function's name in the two languages. Python's math module raises where C returns an infinity or NaN; the
+// script's helpers (_exp, _log, ...) catch that and take numpy's IEEE result instead. R's functions already follow
+// IEEE; its min and max helpers only make NaN win, as it does in C. (pow is an operator in R.)
+struct FunctionNames {
+  Op op;
+  const char* python;
+  const char* r;
+};
+constexpr FunctionNames kFunctions[] = {
+    {Op::kExp, "_exp", "exp"},         {Op::kLog, "_log", "log"},    {Op::kLog10, "_log10", "log10"},
+    {Op::kSqrt, "_sqrt", "sqrt"},      {Op::kAbs, "abs", "abs"},     {Op::kFloor, "_floor", "floor"},
+    {Op::kCeil, "_ceil", "ceiling"},   {Op::kSin, "_sin", "sin"},    {Op::kCos, "_cos", "cos"},
+    {Op::kTan, "_tan", "tan"},         {Op::kAsin, "_asin", "asin"}, {Op::kAcos, "_acos", "acos"},
+    {Op::kAtan, "math.atan", "atan"},  {Op::kSinh, "_sinh", "sinh"}, {Op::kCosh, "_cosh", "cosh"},
+    {Op::kTanh, "math.tanh", "tanh"},  {Op::kPow, "_pow", nullptr},  {Op::kMin, "_min", ".tolsim_min"},
+    {Op::kMax, "_max", ".tolsim_max"},
+};
 
-const char* r_function(Op op) {
-  switch (op) {
-    case Op::kExp:
-      return "exp";
-    case Op::kLog:
-      return "log";
-    case Op::kLog10:
-      return "log10";
-    case Op::kSqrt:
-      return "sqrt";
-    case Op::kAbs:
-      return "abs";
-    case Op::kFloor:
-      return "floor";
-    case Op::kCeil:
-      return "ceiling";
-    case Op::kSin:
-      return "sin";
-    case Op::kCos:
-      return "cos";
-    case Op::kTan:
-      return "tan";
-    case Op::kAsin:
-      return "asin";
-    case Op::kAcos:
-      return "acos";
-    case Op::kAtan:
-      return "atan";
-    case Op::kSinh:
-      return "sinh";
-    case Op::kCosh:
-      return "cosh";
-    case Op::kTanh:
-      return "tanh";
-    case Op::kMin:
-      return ".tolsim_min";
-    case Op::kMax:
-      return ".tolsim_max";
-    default:
-      return nullptr;
-  }
+const char* function_name(Language language, Op op) {
+  for (const auto& f : kFunctions)
+    if (f.op == op) return language == Language::kPython ? f.python : f.r;
+  return nullptr;
 }
 
 const char* comparison(Op op) {
@@ -158,12 +92,7 @@ class Writer {
     const std::string a = n.a == expr::kNoNode ? "" : operand(n.a);
     const std::string b = n.b == expr::kNoNode ? "" : operand(n.b);
     const std::string c = n.c == expr::kNoNode ? "" : operand(n.c);
-    return language_ == Language::kPython ? python(n, a, b, c) : r(n, a, b, c);
-  }
-
- private:
-  std::string python(const Node& n, const std::string& a, const std::string& b, const std::string& c) const {
-    switch (n.op) {
+    switch (n.op) {  // the same in both languages
       case Op::kNeg:
         return "-" + a;
       case Op::kAdd:
@@ -172,6 +101,23 @@ class Writer {
         return fmt::format("{} - {}", a, b);
       case Op::kMul:
         return fmt::format("{} * {}", a, b);
+      default:
+        break;
+    }
+    std::string text = language_ == Language::kPython ? python(n, a, b, c) : r(n, a, b, c);
+    if (!text.empty()) return text;
+    const char* function = function_name(language_, n.op);
+    if (function == nullptr)
+      throw InternalError(fmt::format("script: no {} form for op {}",
+                                      language_ == Language::kPython ? "Python" : "R", op_name(n.op)));
+    return expr::arity(n.op) == 1 ? fmt::format("{}({})", function, a)
+                                  : fmt::format("{}({}, {})", function, a, b);
+  }
+
+ private:
+  // The operations each language writes its own way; "" for a plain call of a function in kFunctions.
+  std::string python(const Node& n, const std::string& a, const std::string& b, const std::string& c) const {
+    switch (n.op) {
       case Op::kDiv: {
         double divisor = 0.0;
         if (graph_.is_constant(n.b, &divisor) && divisor != 0.0) return fmt::format("{} / {}", a, b);
@@ -195,24 +141,12 @@ class Writer {
     }
     // Python's comparisons are false for NaN, as C's are (and != is true).
     if (const char* cmp = comparison(n.op)) return fmt::format("(1.0 if {} {} {} else 0.0)", a, cmp, b);
-    const char* function = python_function(n.op);
-    if (function == nullptr)
-      throw InternalError(fmt::format("script: no Python form for op {}", op_name(n.op)));
-    return expr::arity(n.op) == 1 ? fmt::format("{}({})", function, a)
-                                  : fmt::format("{}({}, {})", function, a, b);
+    return "";
   }
 
   // R's comparisons give NA for NaN, and `if (NA)` is an error: isTRUE() reads NA as false, as C reads NaN.
   std::string r(const Node& n, const std::string& a, const std::string& b, const std::string& c) const {
     switch (n.op) {
-      case Op::kNeg:
-        return "-" + a;
-      case Op::kAdd:
-        return fmt::format("{} + {}", a, b);
-      case Op::kSub:
-        return fmt::format("{} - {}", a, b);
-      case Op::kMul:
-        return fmt::format("{} * {}", a, b);
       case Op::kDiv:
         return fmt::format("{} / {}", a, b);
       case Op::kPow:
@@ -235,10 +169,7 @@ class Writer {
         break;
     }
     if (const char* cmp = comparison(n.op)) return fmt::format("(if (isTRUE({} {} {})) 1 else 0)", a, cmp, b);
-    const char* function = r_function(n.op);
-    if (function == nullptr) throw InternalError(fmt::format("script: no R form for op {}", op_name(n.op)));
-    return expr::arity(n.op) == 1 ? fmt::format("{}({})", function, a)
-                                  : fmt::format("{}({}, {})", function, a, b);
+    return "";
   }
 
   Language language_;

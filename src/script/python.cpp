@@ -247,7 +247,7 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())
 )py";
 
 std::string kernel_function(const std::string& name, const KernelText& k, int size,
