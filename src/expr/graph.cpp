@@ -393,6 +393,8 @@ std::string number_text(double value) {
   return std::string(buffer, result.ptr);
 }
 
+}  // namespace
+
 const char* infix_symbol(Op op) {
   switch (op) {
     case Op::kAdd:
@@ -425,7 +427,6 @@ const char* infix_symbol(Op op) {
       return nullptr;
   }
 }
-}  // namespace
 
 std::string Graph::to_string(NodeId id) const {
   check_operand("to_string() of", Op::kConst, id, nodes_.size());

@@ -43,25 +43,6 @@ const char* function_name(Language language, Op op) {
   return nullptr;
 }
 
-const char* comparison(Op op) {
-  switch (op) {
-    case Op::kLt:
-      return "<";
-    case Op::kLe:
-      return "<=";
-    case Op::kGt:
-      return ">";
-    case Op::kGe:
-      return ">=";
-    case Op::kEq:
-      return "==";
-    case Op::kNe:
-      return "!=";
-    default:
-      return nullptr;
-  }
-}
-
 class Writer {
  public:
   Writer(Language language, const expr::Graph& graph, const std::unordered_map<NodeId, int>& slots)
@@ -140,7 +121,8 @@ class Writer {
         break;
     }
     // Python's comparisons are false for NaN, as C's are (and != is true).
-    if (const char* cmp = comparison(n.op)) return fmt::format("(1.0 if {} {} {} else 0.0)", a, cmp, b);
+    if (expr::is_comparison(n.op))
+      return fmt::format("(1.0 if {} {} {} else 0.0)", a, expr::infix_symbol(n.op), b);
     return "";
   }
 
@@ -168,7 +150,8 @@ class Writer {
       default:
         break;
     }
-    if (const char* cmp = comparison(n.op)) return fmt::format("(if (isTRUE({} {} {})) 1 else 0)", a, cmp, b);
+    if (expr::is_comparison(n.op))
+      return fmt::format("(if (isTRUE({} {} {})) 1 else 0)", a, expr::infix_symbol(n.op), b);
     return "";
   }
 

@@ -74,7 +74,9 @@ int arity(Op op);
 // Short lowercase name used in dumps and messages ("add", "exp", "select").
 const char* op_name(Op op);
 bool is_comparison(Op op);  // kLt..kNe
-bool is_logical(Op op);     // kAnd, kOr, kXor, kNot
+// The C-style infix symbol of an arithmetic, comparison or logical operator ("+", "<=", "&&"); nullptr otherwise.
+const char* infix_symbol(Op op);
+bool is_logical(Op op);  // kAnd, kOr, kXor, kNot
 
 struct Node {
   Op op = Op::kConst;
