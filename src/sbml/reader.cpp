@@ -2,22 +2,27 @@
 
 #include <fmt/format.h>
 #include <sbml/SBMLTypes.h>
+#include <sbml/conversion/ConversionProperties.h>
 #include <sbml/extension/SBasePlugin.h>
+#include <sbml/packages/comp/common/CompExtensionTypes.h>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
 #include <numbers>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "sbml/reader_impl.hpp"
 #include "tolsim/expr/ast.hpp"
 
 namespace tolsim::sbml {
+namespace fs = std::filesystem;
 namespace detail {
 namespace {
 
@@ -274,13 +279,15 @@ model::Model Reader::read(::SBMLDocument& document) {
                            target));
     }
   }
+  std::vector<AlgebraicRule> algebraic;  // solved once reactions and events are read
   for (unsigned int i = 0; i < sm->getNumRules(); ++i) {
     const ::Rule* r = sm->getRule(i);
+    if (!r->isSetMath()) continue;  // SBML: a rule without math has no effect
     if (r->isAlgebraic()) {
-      error(r, "algebraic rules are not supported");
+      if (auto e = expression(r->getMath(), r, "the algebraic rule"))
+        algebraic.push_back({std::move(*e), where(r)});
       continue;
     }
-    if (!r->isSetMath()) continue;  // SBML: a rule without math has no effect
     auto e = expression(r->getMath(), r, fmt::format("the rule for '{}'", r->getVariable()).c_str());
     if (!e) continue;
     model::Rule out;
@@ -381,6 +388,7 @@ model::Model Reader::read(::SBMLDocument& document) {
     }
     m.events.push_back(std::move(out));
   }
+  solve_algebraic_rules(algebraic, m, diagnostics_);
   resolve_rate_of(m);
   return m;
 }
@@ -389,8 +397,50 @@ model::Model Reader::read(::SBMLDocument& document) {
 
 namespace {
 
+// The files that a hierarchical model's external model definitions name, each resolved against `base_path`,
+// with the definition's line. Sources are relative paths or file: URIs; other URIs are listed unresolved.
+struct ExternalModel {
+  std::string source;
+  fs::path resolved;
+  unsigned int line = 0;
+};
+
+std::vector<ExternalModel> external_models(const ::SBMLDocument& document, const std::string& base_path) {
+  std::vector<ExternalModel> out;
+  const auto* comp = dynamic_cast<const ::CompSBMLDocumentPlugin*>(document.getPlugin("comp"));
+  if (!comp) return out;
+  for (unsigned int i = 0; i < comp->getNumExternalModelDefinitions(); ++i) {
+    const ::ExternalModelDefinition* d = comp->getExternalModelDefinition(i);
+    ExternalModel e{d->getSource(), {}, d->getLine()};
+    std::string path = e.source;
+    if (path.starts_with("file://"))
+      path.erase(0, 7);
+    else if (path.starts_with("file:"))
+      path.erase(0, 5);
+    if (path.find("://") == std::string::npos) {
+      e.resolved = fs::path(path);
+      if (e.resolved.is_relative()) e.resolved = fs::path(base_path) / e.resolved;
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// A hierarchical model (the comp package) becomes one flat core model through libSBML's flattening converter:
+// submodels are instantiated with their ids prefixed, replacements and deletions applied, ports removed. External
+// model definitions are looked up beside the file. Returns false, with the converter's errors in the document,
+// when the model cannot be flattened.
+bool flatten_comp(::SBMLDocument& document, const std::string& base_path) {
+  ::ConversionProperties properties;
+  properties.addOption("flatten comp", true);
+  properties.addOption("basePath", base_path);
+  properties.addOption("leavePorts", false);
+  properties.addOption("performValidation", false);
+  return document.convert(properties) == LIBSBML_OPERATION_SUCCESS;
+}
+
 model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::string& file,
-                          std::map<std::string, std::string>* renamed) {
+                          const std::string& base_path, std::map<std::string, std::string>* renamed) {
   Diagnostics diagnostics;
   SourceLocation at_file;
   at_file.file = file;
@@ -410,6 +460,26 @@ model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::s
     return any;
   };
   if (report_errors()) throw ModelError(diagnostics);
+  if (document->getPlugin("comp") && document->isPackageEnabled("comp")) {
+    bool missing = false;
+    for (const auto& e : external_models(*document, base_path)) {
+      if (!e.resolved.empty() && fs::is_regular_file(e.resolved)) continue;
+      SourceLocation location = at_file;
+      location.line = static_cast<int>(e.line);
+      diagnostics.error(location,
+                        e.resolved.empty()
+                            ? fmt::format("comp: external model '{}' is not a local file", e.source)
+                            : fmt::format("comp: external model file '{}' not found", e.resolved.string()));
+      missing = true;
+    }
+    if (missing) throw ModelError(diagnostics);
+    if (!flatten_comp(*document, base_path)) {
+      if (!report_errors())
+        diagnostics.error(at_file,
+                          "SBML: the hierarchical (comp) model could not be flattened into one model");
+      throw ModelError(diagnostics);
+    }
+  }
   // libSBML represents Level 3 Version 2's core math (min, max, rateOf...) as the plugin "l3v2extendedmath".
   // Layout and render describe how to draw the network and change nothing in the simulation: they are ignored.
   std::vector<std::string> packages;
@@ -435,13 +505,25 @@ model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::s
 
 model::LoadedModel read_sbml(const std::string& path, std::map<std::string, std::string>* renamed) {
   ::SBMLReader reader;
-  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromFile(path)), path, renamed);
+  const std::string base = fs::path(path).parent_path().string();
+  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromFile(path)), path,
+                base.empty() ? "." : base, renamed);
 }
 
 model::LoadedModel read_sbml_from_string(const std::string& text, const std::string& file_name,
                                          std::map<std::string, std::string>* renamed) {
   ::SBMLReader reader;
-  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromString(text)), file_name, renamed);
+  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromString(text)), file_name, ".", renamed);
+}
+
+std::vector<std::string> missing_external_models(const std::string& path) {
+  ::SBMLReader reader;
+  const std::unique_ptr<::SBMLDocument> document(reader.readSBMLFromFile(path));
+  const std::string base = fs::path(path).parent_path().string();
+  std::vector<std::string> missing;
+  for (const auto& e : external_models(*document, base.empty() ? "." : base))
+    if (e.resolved.empty() || !fs::is_regular_file(e.resolved)) missing.push_back(e.source);
+  return missing;
 }
 
 bool is_sbml_path(const std::string& path) {

@@ -106,6 +106,17 @@ inline AstPtr number(double x) {
 // A converted expression: its text is rendered from the tree, and its columns do not point into the XML.
 model::Expression converted(AstPtr ast, SourceLocation location);
 
+// An algebraic rule as read: 0 = math.
+struct AlgebraicRule {
+  model::Expression math;
+  SourceLocation location;
+};
+
+// Adds an assignment rule for each algebraic rule, solved for the quantity it determines (algebraic.cpp). Errors
+// (a rule that is not linear in any quantity it could determine) go to `diagnostics`.
+void solve_algebraic_rules(const std::vector<AlgebraicRule>& rules, model::Model& m,
+                           Diagnostics& diagnostics);
+
 // Whether an expression is a truth value (a relation, a logical operation or true/false) rather than a number.
 bool is_condition(const expr::Ast& a);
 

@@ -184,8 +184,8 @@ expr::AstPtr reported(const model::Model& m, const std::string& variable, const 
 }  // namespace
 
 const std::vector<std::string>& unsupported_tags() {
-  // Cases with any Level 3 package ("package:<name>") are skipped too, whichever the package.
-  static const std::vector<std::string> tags = {"AlgebraicRule", "FastReaction", "CSymbolDelay"};
+  // Cases with a Level 3 package ("package:<name>") other than comp are skipped too.
+  static const std::vector<std::string> tags = {"FastReaction", "CSymbolDelay"};
   return tags;
 }
 
@@ -202,12 +202,20 @@ CaseResult run_case(const std::string& folder, Route route) {
     }
     for (const auto& tag : tags.all)
       if (std::find(unsupported_tags().begin(), unsupported_tags().end(), tag) != unsupported_tags().end() ||
-          tag.starts_with("package:")) {
+          (tag.starts_with("package:") && tag != "package:comp")) {
         r.outcome = CaseResult::Outcome::kSkipped;
         if (std::find(r.tags.begin(), r.tags.end(), tag) == r.tags.end()) r.tags.push_back(tag);
       }
     if (r.outcome == CaseResult::Outcome::kSkipped) {
       r.reason = fmt::format("{}", fmt::join(r.tags, ", "));
+      return r;
+    }
+    // A hierarchical case whose external model files are not in its folder cannot be run: this copy of the suite
+    // holds only each case's own four files.
+    if (const auto missing = missing_external_models(file("-sbml.xml").string()); !missing.empty()) {
+      r.outcome = CaseResult::Outcome::kSkipped;
+      r.tags = {"missing:comp:ExternalModelDefinition"};
+      r.reason = fmt::format("external model files not in the case folder: {}", fmt::join(missing, ", "));
       return r;
     }
     const Settings settings = read_settings(file("-settings.txt"));

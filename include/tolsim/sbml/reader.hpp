@@ -6,8 +6,9 @@
 // persistence, delay, priority, trigger-time values) and the model-wide conversion factor. Function definitions are
 // expanded into the expressions that call them. MathML becomes tolsim expressions.
 //
-// Unsupported constructs are errors with the element and its line: algebraic rules, fast reactions, delay() in
-// math, Level 3 packages other than layout and render. rateOf() is written out from the rules and reactions;
+// A hierarchical model (the comp package) is first flattened into one model by libSBML's converter; external model
+// definitions are files beside it. Unsupported constructs are errors with the element and its line: algebraic
+// rules, fast reactions, delay() in math, Level 3 packages other than comp, layout and render. rateOf() is written out from the rules and reactions;
 // species references with ids are parameters, and a stoichiometry that can change splits its term off the reaction. Elements without math
 // are ignored, as SBML says; species in zero-dimensional compartments without a size are amounts; a negative stoichiometry moves
 // the species to the other side of the reaction. docs/sbml.md lists
@@ -16,6 +17,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "tolsim/model/loader.hpp"
 
@@ -31,6 +33,10 @@ model::LoadedModel read_sbml(const std::string& path, std::map<std::string, std:
 // Same, from the text of a document; `file_name` is used in messages.
 model::LoadedModel read_sbml_from_string(const std::string& text, const std::string& file_name,
                                          std::map<std::string, std::string>* renamed = nullptr);
+
+// The sources of the external model definitions (comp package) in the SBML file `path` that are not files beside
+// it. Such a model cannot be read; the SBML Test Suite runner skips it.
+std::vector<std::string> missing_external_models(const std::string& path);
 
 // True when `path` names an SBML file (extension .xml or .sbml, any case).
 bool is_sbml_path(const std::string& path);
