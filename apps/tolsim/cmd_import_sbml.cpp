@@ -21,13 +21,19 @@ void add_import_sbml_command(CLI::App& app, const GlobalOptions& global, int& ex
   cmd->add_option("-o,--out", options->out, "Output model file (.yaml); default: standard output");
   cmd->callback([options, &global, &exit_code] {
     std::map<std::string, std::string> renamed;
-    const model::LoadedModel loaded = sbml::read_sbml(options->file, &renamed);
+    sbml::ReadOptions read_options;
+    read_options.module_ids = false;  // one YAML file has no modules: "msc.X" stays "msc__X"
+    const model::LoadedModel loaded = sbml::read_sbml(options->file, &renamed, read_options);
     print_diagnostics(loaded.diagnostics, !global.quiet);
-    std::string header = fmt::format(
-        "Imported from {} by tolsim import-sbml.\n"
-        "Units are not checked (unit_check: off): SBML declares them apart from the math, often not at "
-        "all.\n",
-        std::filesystem::path(options->file).filename().string());
+    std::string header = fmt::format("Imported from {} by tolsim import-sbml.\n",
+                                     std::filesystem::path(options->file).filename().string());
+    // A model that tolsim exported carries its units and unit-check mode in annotations; others have none.
+    if (loaded.model.unit_check == model::UnitCheck::kOff)
+      header +=
+          "Units are not checked (unit_check: off): SBML declares them apart from the math, often not at "
+          "all.\n";
+    else
+      header += "Units, sources and variability come from tolsim's annotations in the SBML file.\n";
     for (const auto& [from, to] : renamed)
       header +=
           fmt::format("SBML id '{}' is '{}' here ('{}' is a reserved name in tolsim).\n", from, to, from);

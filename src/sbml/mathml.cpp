@@ -125,10 +125,16 @@ AstPtr Reader::convert(const ::ASTNode& node) const {
 
   switch (node.getType()) {
     case ::AST_INTEGER:
-      return number(static_cast<double>(node.getInteger()));
     case ::AST_REAL:
-    case ::AST_REAL_E:
-      return number(node.getReal());
+    case ::AST_REAL_E: {
+      const double value =
+          node.getType() == ::AST_INTEGER ? static_cast<double>(node.getInteger()) : node.getReal();
+      // A unit that tolsim's export defined keeps its tolsim spelling; other SBML units are not read.
+      if (node.isSetUnits())
+        if (auto it = unit_text_.find(node.getUnits()); it != unit_text_.end())
+          return expr::make_number(value, it->second);
+      return number(value);
+    }
     case ::AST_RATIONAL:
       return number(static_cast<double>(node.getNumerator()) / static_cast<double>(node.getDenominator()));
     case ::AST_NAME:

@@ -151,6 +151,42 @@ void Reader::plan_renames(const ::Model& sm) {
   }
 }
 
+// What tolsim's own export wrote in annotations (annotations.cpp): the model's name, time unit and unit-check
+// mode, the tolsim ids of elements whose ids are not SBML ids, and the units that numbers in math carry.
+void Reader::restore_annotations(const ::Model& sm, model::Model& m) {
+  if (const Info info = read_info(sm, where(&sm), diagnostics_); info.present) {
+    if (!info.name.empty()) m.name = info.name;
+    if (!info.time_unit.empty()) m.time_unit = info.time_unit;
+    if (info.unit_check == "error") m.unit_check = model::UnitCheck::kError;
+    if (info.unit_check == "warn") m.unit_check = model::UnitCheck::kWarning;
+  }
+  std::vector<const ::SBase*> named;
+  for (unsigned int i = 0; i < sm.getNumCompartments(); ++i) named.push_back(sm.getCompartment(i));
+  for (unsigned int i = 0; i < sm.getNumSpecies(); ++i) named.push_back(sm.getSpecies(i));
+  for (unsigned int i = 0; i < sm.getNumParameters(); ++i) named.push_back(sm.getParameter(i));
+  for (unsigned int i = 0; i < sm.getNumReactions(); ++i) named.push_back(sm.getReaction(i));
+  for (unsigned int i = 0; i < sm.getNumEvents(); ++i) named.push_back(sm.getEvent(i));
+  for (const ::SBase* element : named)
+    if (const Info info = read_info(*element, where(element), diagnostics_);
+        !info.id.empty() && options_.module_ids)
+      original_[element->getId()] = info.id;
+  for (unsigned int i = 0; i < sm.getNumUnitDefinitions(); ++i) {
+    const ::UnitDefinition* ud = sm.getUnitDefinition(i);
+    if (const Info info = read_info(*ud, where(ud), diagnostics_); !info.unit.empty())
+      unit_text_[ud->getId()] = info.unit;
+  }
+}
+
+void Reader::restore(const ::SBase& element, model::Parameter& p) {
+  const Info info = read_info(element, p.location, diagnostics_);
+  if (!info.present) return;
+  p.unit = info.unit;
+  p.source = info.source;  // tolsim wrote the source, if the parameter has one (observables have none)
+  p.variability = info.variability;
+  p.prior = info.prior;
+  p.observable = info.observable;
+}
+
 // rateOf(x), the time derivative of x, written out from what changes x: its rate rule, or the reactions that make
 // and use it (times its conversion factor, over its compartment's size if it is a concentration). Anything else
 // that is not set by an assignment rule is constant between events, with rate 0.
@@ -170,6 +206,7 @@ model::Model Reader::read(::SBMLDocument& document) {
   m.unit_check = model::UnitCheck::kOff;  // SBML units are optional, and most models leave them out
   sbml_model_ = sm;
   plan_renames(*sm);
+  restore_annotations(*sm, m);
   if (sm->isSetConversionFactor()) m.conversion_factor = id(sm->getConversionFactor());
 
   for (unsigned int i = 0; i < sm->getNumRules(); ++i) assigned_.insert(sm->getRule(i)->getVariable());
@@ -193,6 +230,10 @@ model::Model Reader::read(::SBMLDocument& document) {
     out.description = c->getName();
     out.source = imported;
     out.location = where(c);
+    if (const Info info = read_info(*c, out.location, diagnostics_); info.present) {
+      out.unit = info.unit;
+      out.source = info.source;  // tolsim wrote the source, if the compartment has one
+    }
     m.compartments.push_back(std::move(out));
   }
   for (unsigned int i = 0; i < sm->getNumSpecies(); ++i) {
@@ -238,6 +279,11 @@ model::Model Reader::read(::SBMLDocument& document) {
     if (s->isSetConversionFactor()) out.conversion_factor = id(s->getConversionFactor());
     out.description = s->getName();
     out.location = where(s);
+    if (const Info info = read_info(*s, out.location, diagnostics_); info.present) {
+      out.unit = info.unit;
+      out.allow_negative = info.allow_negative;  // written only when true
+      out.atol = info.atol;
+    }
     m.species.push_back(std::move(out));
   }
   for (unsigned int i = 0; i < sm->getNumParameters(); ++i) {
@@ -249,6 +295,7 @@ model::Model Reader::read(::SBMLDocument& document) {
     out.description = p->getName();
     out.source = imported;
     out.location = where(p);
+    restore(*p, out);
     m.parameters.push_back(std::move(out));
   }
   read_stoichiometry_parameters(*sm, m);
@@ -341,8 +388,10 @@ model::Model Reader::read(::SBMLDocument& document) {
         model::Parameter p;
         p.id = id(lp->getId());
         if (lp->isSetValue()) p.value = lp->getValue();
+        p.description = lp->getName();
         p.source = imported;
         p.location = where(lp);
+        restore(*lp, p);
         out.local_parameters.push_back(std::move(p));
       }
       local_.clear();
@@ -356,7 +405,7 @@ model::Model Reader::read(::SBMLDocument& document) {
   for (unsigned int i = 0; i < sm->getNumEvents(); ++i) {
     const ::Event* ev = sm->getEvent(i);
     model::Event out;
-    out.id = ev->isSetId() ? ev->getId() : fmt::format("event_{}", i + 1);
+    out.id = ev->isSetId() ? id(ev->getId()) : fmt::format("event_{}", i + 1);
     out.location = where(ev);
     const ::Trigger* trigger = ev->getTrigger();
     if (!trigger || !trigger->isSetMath()) continue;  // SBML Level 3 Version 2: such an event never fires
@@ -440,7 +489,8 @@ bool flatten_comp(::SBMLDocument& document, const std::string& base_path) {
 }
 
 model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::string& file,
-                          const std::string& base_path, std::map<std::string, std::string>* renamed) {
+                          const std::string& base_path, std::map<std::string, std::string>* renamed,
+                          const ReadOptions& options) {
   Diagnostics diagnostics;
   SourceLocation at_file;
   at_file.file = file;
@@ -492,7 +542,7 @@ model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::s
                       fmt::format("SBML Level 3 packages are not supported ({})", fmt::join(packages, ", ")));
     throw ModelError(diagnostics);
   }
-  detail::Reader reader(file, diagnostics);
+  detail::Reader reader(file, diagnostics, options);
   model::Model m = reader.read(*document);
   if (renamed) *renamed = reader.renamed();
   if (diagnostics.has_errors()) throw ModelError(diagnostics);
@@ -503,17 +553,20 @@ model::LoadedModel finish(std::unique_ptr<::SBMLDocument> document, const std::s
 
 }  // namespace
 
-model::LoadedModel read_sbml(const std::string& path, std::map<std::string, std::string>* renamed) {
+model::LoadedModel read_sbml(const std::string& path, std::map<std::string, std::string>* renamed,
+                             const ReadOptions& options) {
   ::SBMLReader reader;
   const std::string base = fs::path(path).parent_path().string();
   return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromFile(path)), path,
-                base.empty() ? "." : base, renamed);
+                base.empty() ? "." : base, renamed, options);
 }
 
 model::LoadedModel read_sbml_from_string(const std::string& text, const std::string& file_name,
-                                         std::map<std::string, std::string>* renamed) {
+                                         std::map<std::string, std::string>* renamed,
+                                         const ReadOptions& options) {
   ::SBMLReader reader;
-  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromString(text)), file_name, ".", renamed);
+  return finish(std::unique_ptr<::SBMLDocument>(reader.readSBMLFromString(text)), file_name, ".", renamed,
+                options);
 }
 
 std::vector<std::string> missing_external_models(const std::string& path) {

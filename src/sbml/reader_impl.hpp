@@ -14,6 +14,7 @@
 #include "tolsim/common/error.hpp"
 #include "tolsim/expr/ast.hpp"
 #include "tolsim/model/ir.hpp"
+#include "tolsim/sbml/reader.hpp"
 
 namespace tolsim::sbml::detail {
 
@@ -28,7 +29,8 @@ struct Unsupported {
 
 class Reader {
  public:
-  Reader(std::string file, Diagnostics& diagnostics) : file_(std::move(file)), diagnostics_(diagnostics) {}
+  Reader(std::string file, Diagnostics& diagnostics, ReadOptions options)
+      : file_(std::move(file)), diagnostics_(diagnostics), options_(options) {}
 
   model::Model read(::SBMLDocument& document);
   const std::map<std::string, std::string>& renamed() const { return renamed_; }
@@ -64,10 +66,13 @@ class Reader {
   // so are local parameters that would hide a compartment, species or reaction (see plan_renames).
   std::string id(const std::string& sbml_id) const {
     if (auto it = local_.find(sbml_id); it != local_.end()) return it->second;
+    if (auto it = original_.find(sbml_id); it != original_.end()) return it->second;
     auto it = renamed_.find(sbml_id);
     return it == renamed_.end() ? sbml_id : it->second;
   }
   void plan_renames(const ::Model& sm);
+  void restore_annotations(const ::Model& sm, model::Model& m);
+  void restore(const ::SBase& element, model::Parameter& p);
   void resolve_rate_of(model::Model& m);
   AstPtr rate_of(const model::Model& m, const std::string& x, int depth);
   AstPtr without_rate_of(const model::Model& m, const AstPtr& node, int depth);
@@ -75,11 +80,16 @@ class Reader {
 
   std::string file_;
   Diagnostics& diagnostics_;
+  ReadOptions options_;
   std::set<std::string> assigned_;              // ids that rules, initial assignments or events set
   std::set<std::string> taken_;                 // every id in use, SBML's and the renamed ones
   std::map<std::string, std::string> renamed_;  // model-wide SBML id -> tolsim id
-  std::map<std::string, std::string> local_;    // within the kinetic law being read: local id -> tolsim id
-  std::set<std::string> local_ids_;             // within the kinetic law being read: its local parameters
+  std::map<std::string, std::string>
+      original_;  // SBML id -> tolsim id from a tolsim annotation ("a__b" -> "a.b")
+  std::map<std::string, std::string>
+      unit_text_;                             // unit definition id -> tolsim unit, from a tolsim annotation
+  std::map<std::string, std::string> local_;  // within the kinetic law being read: local id -> tolsim id
+  std::set<std::string> local_ids_;           // within the kinetic law being read: its local parameters
   const ::Model* sbml_model_ = nullptr;
   // Stoichiometries that may change (set by stoichiometryMath, rules, initial assignments or events): the
   // parameter that holds each, and the terms of the reaction being read that use one.
@@ -105,6 +115,21 @@ inline AstPtr number(double x) {
 
 // A converted expression: its text is rendered from the tree, and its columns do not point into the XML.
 model::Expression converted(AstPtr ast, SourceLocation location);
+
+// What a tolsim annotation on an element holds (annotations.cpp); `present` is false for an element without one.
+struct Info {
+  bool present = false;
+  std::string id;    // the tolsim id, when it is not an SBML id
+  std::string unit;  // as written
+  model::Provenance source;
+  std::optional<model::Variability> variability;
+  std::optional<model::Prior> prior;
+  bool observable = false;
+  bool allow_negative = false;
+  std::optional<double> atol;
+  std::string name, time_unit, unit_check;  // on the model
+};
+Info read_info(const ::SBase& element, const SourceLocation& at, Diagnostics& diagnostics);
 
 // An algebraic rule as read: 0 = math.
 struct AlgebraicRule {

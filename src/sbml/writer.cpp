@@ -3,11 +3,14 @@
 #include <fmt/format.h>
 #include <sbml/SBMLTypes.h>
 
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
 #include <memory>
 #include <set>
+
+#include "tolsim/units/unit.hpp"
 
 namespace tolsim::sbml {
 
@@ -27,6 +30,7 @@ class Writer {
 
   std::string write() {
     ::Model* sm = document_.createModel();
+    model_ = sm;
     sm->setId(sbml_id_for_model());
     if (!m_.description.empty()) sm->setName(m_.description);
     if (!m_.conversion_factor.empty()) sm->setConversionFactor(sid(m_.conversion_factor));
@@ -35,6 +39,7 @@ class Writer {
                   {"unit_check", m_.unit_check == model::UnitCheck::kError     ? "error"
                                  : m_.unit_check == model::UnitCheck::kWarning ? "warn"
                                                                                : "off"}});
+    if (const std::string u = unit_id(m_.time_unit); !u.empty()) sm->setTimeUnits(u);
     for (const auto& f : m_.functions) function(*sm, f);
     for (const auto& c : m_.compartments) compartment(*sm, c);
     for (const auto& s : m_.species) species(*sm, s);
@@ -64,6 +69,7 @@ class Writer {
     for (const auto& f : m_.functions) all.push_back(f.id);
     for (const auto& id : all)
       if (id.find('.') == std::string::npos) taken.insert(id);
+    taken_ = taken;
     for (const auto& id : all) {
       if (id.find('.') == std::string::npos) continue;
       std::string base;
@@ -71,6 +77,7 @@ class Writer {
       std::string candidate = base;
       for (int k = 2; taken.count(candidate); ++k) candidate = fmt::format("{}_{}", base, k);
       taken.insert(candidate);
+      taken_.insert(candidate);
       ids_[id] = candidate;
     }
   }
@@ -122,6 +129,53 @@ class Writer {
     return {{"id", ids_.count(id) ? id : std::string()}, {"unit", unit}};
   }
 
+  // ---- units ----
+  // The id of the unit definition of a tolsim unit, created on first use; empty for no unit. The definition is the
+  // unit's SBML decomposition: its scale goes in the multiplier of its first factor, and the international unit,
+  // which SBML has no kind for, is written as dimensionless. The text as written travels in the definition's
+  // annotation, so that reading it back gives the same unit.
+  std::string unit_id(const std::string& text) {
+    if (text.empty()) return {};
+    if (auto it = unit_ids_.find(text); it != unit_ids_.end()) return it->second;
+    const units::ParseResult parsed = units::parse_unit(text);
+    if (!parsed.unit) {
+      problems_.push_back(fmt::format("unit '{}' does not parse: {}", text, parsed.error));
+      return unit_ids_[text] = {};
+    }
+    std::string id;
+    for (int k = static_cast<int>(unit_ids_.size()) + 1; id.empty() || taken_.count(id); ++k)
+      id = fmt::format("tolsim_unit_{}", k);
+    ::UnitDefinition* ud = model_->createUnitDefinition();
+    ud->setId(id);
+    ud->setName(text);
+    static constexpr std::array<::UnitKind_t, units::kNumBaseDimensions> kinds = {
+        UNIT_KIND_SECOND, UNIT_KIND_METRE,  UNIT_KIND_KILOGRAM,
+        UNIT_KIND_MOLE,   UNIT_KIND_ITEM,   UNIT_KIND_DIMENSIONLESS /* IU */,
+        UNIT_KIND_KELVIN, UNIT_KIND_AMPERE, UNIT_KIND_CANDELA};
+    const units::Unit& u = *parsed.unit;
+    double multiplier = u.scale();
+    for (int d = 0; d < units::kNumBaseDimensions; ++d) {
+      const double e = u.exponent(static_cast<units::BaseDimension>(d));
+      if (e == 0.0) continue;
+      ::Unit* part = ud->createUnit();
+      part->setKind(kinds[static_cast<std::size_t>(d)]);
+      part->setExponent(e);
+      part->setScale(0);
+      part->setMultiplier(
+          std::pow(multiplier, 1.0 / e));  // (m x kind)^e: the whole scale on the first factor
+      multiplier = 1.0;
+    }
+    if (ud->getNumUnits() == 0) {
+      ::Unit* part = ud->createUnit();
+      part->setKind(UNIT_KIND_DIMENSIONLESS);
+      part->setExponent(1.0);
+      part->setScale(0);
+      part->setMultiplier(multiplier);
+    }
+    annotate(ud, {{"unit", text}});
+    return unit_ids_[text] = id;
+  }
+
   // ---- math ----
   ::ASTNode* math(const model::Expression& e, std::set<std::string> locals = {}) {
     locals_ = std::move(locals);
@@ -150,8 +204,11 @@ class Writer {
 
   ::ASTNode* convert(const Ast& a) {
     switch (a.kind) {
-      case AstKind::kNumber:
-        return real(a.number);
+      case AstKind::kNumber: {
+        ::ASTNode* n = real(a.number);
+        if (const std::string u = unit_id(a.unit); !u.empty()) n->setUnits(u);
+        return n;
+      }
       case AstKind::kSymbol:
         if (a.name == "time") {
           auto* n = new ::ASTNode(::AST_NAME_TIME);
@@ -258,6 +315,7 @@ class Writer {
     out->setConstant(c.constant);
     if (c.size) out->setSize(*c.size);
     if (c.size_expr) initial_assignment(sm, c.id, *c.size_expr);
+    if (const std::string u = unit_id(c.unit); !u.empty()) out->setUnits(u);
     auto attributes = common(c.id, c.unit);
     attributes.emplace_back("source", c.source.text);
     annotate(out, attributes);
@@ -292,6 +350,7 @@ class Writer {
     out->setConstant(p.constant);
     if (p.value) out->setValue(*p.value);
     if (p.value_expr) initial_assignment(sm, p.id, *p.value_expr);
+    if (const std::string u = unit_id(p.unit); !u.empty()) out->setUnits(u);
     auto attributes = common(p.id, p.unit);
     attributes.emplace_back("source", p.source.text);
     if (p.observable) attributes.emplace_back("observable", "true");
@@ -340,6 +399,7 @@ class Writer {
       lp->setId(p.id);
       if (!p.description.empty()) lp->setName(p.description);
       if (p.value) lp->setValue(*p.value);
+      if (const std::string u = unit_id(p.unit); !u.empty()) lp->setUnits(u);
       auto attributes = common(p.id, p.unit);
       attributes.emplace_back("source", p.source.text);
       annotate(lp, attributes, &p);
@@ -373,6 +433,9 @@ class Writer {
   std::map<std::string, std::string> ids_;  // tolsim id -> SBML id, for ids that are not SBML ids
   std::set<std::string> locals_;            // names bound in the expression being converted: kept as they are
   std::vector<std::string> problems_;
+  ::Model* model_ = nullptr;
+  std::set<std::string> taken_;                  // SBML ids of the model's elements
+  std::map<std::string, std::string> unit_ids_;  // unit as written -> unit definition id
 };
 
 }  // namespace

@@ -12,7 +12,8 @@
 // species references with ids are parameters, and a stoichiometry that can change splits its term off the reaction. Elements without math
 // are ignored, as SBML says; species in zero-dimensional compartments without a size are amounts; a negative stoichiometry moves
 // the species to the other side of the reaction. docs/sbml.md lists
-// what is supported. SBML quantities carry no provenance; imported parameters are marked as such in their source.
+// what is supported. SBML quantities carry no provenance; imported parameters are marked as such in their source,
+// except in a document that tolsim wrote, whose annotations give back ids, units, sources, variability and priors.
 #pragma once
 
 #include <map>
@@ -23,16 +24,24 @@
 
 namespace tolsim::sbml {
 
+struct ReadOptions {
+  // A model exported by tolsim carries each module id ("msc.X", SBML id "msc__X") in an annotation. True: read it
+  // as that id. False: keep the SBML id, for a single YAML file, which has no modules (`tolsim import-sbml`).
+  bool module_ids = true;
+};
+
 // Throws ModelError (every problem found, with file and line) for unreadable, invalid or unsupported SBML.
 //
 // SBML ids that are reserved names in tolsim (`pi`, `time`, `exp`...) are read with a trailing underscore, and a
 // local parameter that would hide a compartment, species or reaction is read as `<reaction>_<parameter>_`. Each
 // model-wide rename is a note in the diagnostics; `renamed`, if given, receives them (SBML id -> tolsim id).
-model::LoadedModel read_sbml(const std::string& path, std::map<std::string, std::string>* renamed = nullptr);
+model::LoadedModel read_sbml(const std::string& path, std::map<std::string, std::string>* renamed = nullptr,
+                             const ReadOptions& options = {});
 
 // Same, from the text of a document; `file_name` is used in messages.
 model::LoadedModel read_sbml_from_string(const std::string& text, const std::string& file_name,
-                                         std::map<std::string, std::string>* renamed = nullptr);
+                                         std::map<std::string, std::string>* renamed = nullptr,
+                                         const ReadOptions& options = {});
 
 // The sources of the external model definitions (comp package) in the SBML file `path` that are not files beside
 // it. Such a model cannot be read; the SBML Test Suite runner skips it.
