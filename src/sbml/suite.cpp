@@ -211,8 +211,12 @@ CaseResult run_case(const std::string& folder, Route route) {
       return r;
     }
     // A hierarchical case whose external model files are not in its folder cannot be run: this copy of the suite
-    // holds only each case's own four files.
-    if (const auto missing = missing_external_models(file("-sbml.xml").string()); !missing.empty()) {
+    // holds only each case's own four files. Only cases tagged with external definitions are parsed for this.
+    const bool external =
+        std::find(tags.all.begin(), tags.all.end(), "comp:ExternalModelDefinition") != tags.all.end();
+    if (const auto missing =
+            external ? missing_external_models(file("-sbml.xml").string()) : std::vector<std::string>{};
+        !missing.empty()) {
       r.outcome = CaseResult::Outcome::kSkipped;
       r.tags = {"missing:comp:ExternalModelDefinition"};
       r.reason = fmt::format("external model files not in the case folder: {}", fmt::join(missing, ", "));

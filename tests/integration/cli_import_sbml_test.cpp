@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/example_run.hpp"
 #include "support/model_text.hpp"
 #include "support/run_process.hpp"
 #include "tolsim/compile/compiler.hpp"
@@ -72,16 +73,7 @@ TEST(CliImportSbml, WritesAModelThatSimulatesToTheClosedForm) {
   EXPECT_THAT(text, HasSubstr("equation: S ->"));
 
   const model::Model m = model::load_model(yaml).model;
-  CompileOptions options;
-  options.backend = CompileOptions::Backend::kInterpreter;
-  const CompiledModel compiled = compile_model(m, options);
-  SimulationSetup setup;
-  setup.parameters = compiled.default_parameters();
-  setup.t_end = 2.0;
-  setup.output_times = {0.0, 1.0, 2.0};
-  setup.options.rtol = 1e-10;
-  setup.options.atol = 1e-14;
-  const SimulationResult result = simulate(compiled, setup);
+  const SimulationResult result = simulate_interpreted(m, {0.0, 1.0, 2.0}, 1e-10, 1e-14);
   ASSERT_TRUE(result.ok()) << result.summary.message;
   for (int i = 0; i < 3; ++i)
     EXPECT_NEAR(result.column("S")[i], 2.0 * std::exp(-0.3 * i), 1e-8) << "t = " << i;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/example_run.hpp"
 #include "tolsim/common/error.hpp"
 #include "tolsim/compile/compiler.hpp"
 #include "tolsim/sbml/reader.hpp"
@@ -51,16 +52,7 @@ std::string document(const std::string& species, const std::string& extra = {}) 
 }
 
 std::vector<double> simulate_column(const model::Model& m, const std::string& column) {
-  CompileOptions options;
-  options.backend = CompileOptions::Backend::kInterpreter;
-  const CompiledModel compiled = compile_model(m, options);
-  SimulationSetup setup;
-  setup.parameters = compiled.default_parameters();
-  setup.t_end = 2.0;
-  setup.output_times = {0.0, 1.0, 2.0};
-  setup.options.rtol = 1e-10;
-  setup.options.atol = 1e-14;
-  const SimulationResult r = simulate(compiled, setup);
+  const SimulationResult r = testing::simulate_interpreted(m, {0.0, 1.0, 2.0}, 1e-10, 1e-14);
   EXPECT_TRUE(r.ok()) << r.summary.message;
   return r.column(column);
 }
