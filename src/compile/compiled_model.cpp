@@ -56,4 +56,18 @@ std::vector<double> CompiledModel::initial_state(std::vector<double>& p, double 
   return out;
 }
 
+std::vector<double> CompiledModel::start_inputs(double t_start, const std::vector<double>& y,
+                                                const std::vector<double>& p) const {
+  std::vector<double> u(static_cast<std::size_t>(std::max(n_inputs(), 1)), 0.0);
+  if (delays.empty()) return u;
+  const std::vector<double> state = y.empty() ? std::vector<double>(1, 0.0) : y;
+  for (const CompiledDelay& d : delays) {
+    double tau = 0.0;
+    kernels->eval(d.time_kernel, t_start, state.data(), p.data(), u.data(), &tau);
+    kernels->eval(d.initial_kernel, t_start - tau, state.data(), p.data(), u.data(),
+                  &u[static_cast<std::size_t>(d.input)]);
+  }
+  return u;
+}
+
 }  // namespace tolsim

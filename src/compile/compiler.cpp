@@ -44,6 +44,7 @@ class Compiler {
     out_.time_unit = m_.time_unit;
     classify();
     Lowering lowering(m_, graph_, quantities_, local_slots_);
+    lowering.set_first_delay_input(out_.n_states());
     std::vector<expr::KernelSpec> specs;
     out_.kernel.init = add(specs, init_kernel(lowering));
     const std::vector<NodeId> rhs = rhs_nodes(lowering);
@@ -52,6 +53,7 @@ class Compiler {
     out_.kernel.relations = add(specs, relations_kernel(lowering));
     out_.kernel.outputs = add(specs, outputs_kernel(lowering));
     events(lowering, specs);
+    delays(lowering, specs);
     build_kernels(specs, report);
     out_.program = std::make_shared<const KernelProgram>(KernelProgram{std::move(graph_), std::move(specs)});
     finish_layout();
@@ -355,6 +357,23 @@ class Compiler {
     }
   }
 
+  void delays(const Lowering& lowering, std::vector<expr::KernelSpec>& specs) {
+    const auto& calls = lowering.delay_calls();
+    const int first = out_.n_states();
+    for (std::size_t k = 0; k < calls.size(); ++k) {
+      CompiledDelay d;
+      d.text = calls[k].text;
+      d.input = first + static_cast<int>(k);
+      d.time_kernel = add(specs, {{calls[k].time}, {}, 0});
+      d.kernel = add(specs, {{calls[k].value}, {}, 0});
+      d.initial_kernel = add(specs, {{calls[k].initial}, {}, 0});
+      d.constant_time = !varies(calls[k].time);
+      const auto inputs = expr::leaf_dependencies(graph_, {calls[k].value}, Op::kInput);
+      d.nested = !inputs[0].empty() && inputs[0].back() >= first;
+      out_.delays.push_back(std::move(d));
+    }
+  }
+
   void build_kernels(const std::vector<expr::KernelSpec>& specs, CompileReport* report) {
     CompileReport local;
     CompileReport& rep = report ? *report : local;
@@ -389,7 +408,7 @@ class Compiler {
     std::vector<double> p = out_.default_parameters();
     std::vector<double> y0 = out_.initial_state(p, 0.0);
     std::vector<double> outputs(static_cast<std::size_t>(out_.n_outputs()));
-    std::vector<double> u(y0.size(), 0.0);
+    const std::vector<double> u = out_.start_inputs(0.0, y0, p);
     out_.kernels->eval(out_.kernel.outputs, 0.0, y0.data(), p.data(), u.data(), outputs.data());
     for (auto& s : out_.states) {
       if (s.storage != StateVariable::Storage::kAmount || !s.is_concentration || s.compartment_output < 0)

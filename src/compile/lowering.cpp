@@ -163,6 +163,7 @@ NodeId Lowering::lower_call(const Ast& node, const Scope& scope) {
   args.reserve(node.args.size());
   for (const auto& a : node.args) args.push_back(lower_ast(*a, scope));
   const std::string& f = node.name;
+  if (f == "delay" && args.size() == 2) return lower_delay(node, scope, args[0], args[1]);
   static const std::map<std::string, Op> unary = {
       {"exp", Op::kExp},     {"log", Op::kLog},   {"ln", Op::kLog},
       {"log10", Op::kLog10}, {"sqrt", Op::kSqrt}, {"abs", Op::kAbs},
@@ -212,6 +213,19 @@ NodeId Lowering::lower_call(const Ast& node, const Scope& scope) {
   NodeId result = lower_ast(*fn->body.ast, inner);
   --depth_;
   return result;
+}
+
+NodeId Lowering::lower_delay(const Ast& node, const Scope& scope, NodeId value, NodeId time) {
+  if (scope.mode == Mode::kInitial) return value;
+  const std::string text = expr::to_string(node);
+  if (first_delay_input_ < 0)
+    throw ModelError(SourceLocation{}, fmt::format("{}: delay() is not allowed here", text));
+  for (std::size_t k = 0; k < delays_.size(); ++k)
+    if (delays_[k].value == value && delays_[k].time == time)
+      return g_.input(first_delay_input_ + static_cast<int>(k));
+  const Scope initial{Mode::kInitial, scope.reaction, scope.arguments};
+  delays_.push_back({value, time, lower_ast(*node.args[0], initial), text});
+  return g_.input(first_delay_input_ + static_cast<int>(delays_.size()) - 1);
 }
 
 }  // namespace tolsim::detail

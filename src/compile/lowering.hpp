@@ -46,6 +46,18 @@ class Lowering {
   // Initial value of a state in the unit of y (amount for species stored as amounts).
   expr::NodeId initial_state_value(const std::string& name);
 
+  // delay(x, tau) in dynamic equations becomes the input leaf u[first_input + k], k counting distinct calls in the
+  // order met, so a delay's arguments use only earlier delays; the solver fills it from the history. In initial
+  // values, delay(x, tau) is x: before the start, the past is what the initial values give.
+  struct DelayCall {
+    expr::NodeId value = expr::kNoNode;    // x
+    expr::NodeId time = expr::kNoNode;     // tau
+    expr::NodeId initial = expr::kNoNode;  // x as initial values give it (for times before the start)
+    std::string text;
+  };
+  void set_first_delay_input(int first_input) { first_delay_input_ = first_input; }
+  const std::vector<DelayCall>& delay_calls() const { return delays_; }
+
  private:
   struct Scope {
     Mode mode;
@@ -54,6 +66,7 @@ class Lowering {
   };
   expr::NodeId lower_ast(const expr::Ast& node, const Scope& scope);
   expr::NodeId lower_call(const expr::Ast& node, const Scope& scope);
+  expr::NodeId lower_delay(const expr::Ast& node, const Scope& scope, expr::NodeId value, expr::NodeId time);
   expr::NodeId compartment_size(const std::string& compartment, Mode mode);
 
   const model::Model& model_;
@@ -63,6 +76,8 @@ class Lowering {
   std::map<std::string, expr::NodeId> memo_[2];
   std::set<std::string> in_progress_[2];
   int depth_ = 0;
+  int first_delay_input_ = -1;
+  std::vector<DelayCall> delays_;
 };
 
 }  // namespace tolsim::detail

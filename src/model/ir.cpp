@@ -41,7 +41,7 @@ const std::vector<std::string>& builtin_function_names() {
   static const std::vector<std::string> names = {
       "exp",       "log",  "ln",   "log10",     "log2", "sqrt", "pow",  "abs",  "floor", "ceil",
       "factorial", "min",  "max",  "sin",       "cos",  "tan",  "asin", "acos", "atan",  "sinh",
-      "cosh",      "tanh", "hill", "piecewise", "and",  "or",   "xor",  "not"};
+      "cosh",      "tanh", "hill", "piecewise", "and",  "or",   "xor",  "not",  "delay"};
   return names;
 }
 

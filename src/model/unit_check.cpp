@@ -335,6 +335,14 @@ class UnitChecker {
                  fmt::format("the Hill coefficient must be dimensionless, got {}", args[2].unit.name()));
       return UnitValue::of(Unit());
     }
+    if (f == "delay") {  // delay(x, tau): x's unit; tau is a time
+      if (args.size() != 2) return UnitValue::anything();
+      if (!args[1].any && args[1].unit != time_)
+        mismatch(e, node, what,
+                 fmt::format("the delay time must be in the model's time unit, {}, got {}{}", time_.name(),
+                             args[1].unit.name(), describe_difference(args[1].unit, time_)));
+      return args[0];
+    }
     if (f == "piecewise") {
       std::vector<UnitValue> values;
       for (std::size_t i = 0; i < args.size(); i += 2) values.push_back(args[i]);

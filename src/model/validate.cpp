@@ -50,7 +50,7 @@ std::optional<Arity> builtin_arity(const std::string& name) {
       {"factorial", {1, 1}}, {"min", {1, -1}}, {"max", {1, -1}}, {"sin", {1, 1}},        {"cos", {1, 1}},
       {"tan", {1, 1}},       {"asin", {1, 1}}, {"acos", {1, 1}}, {"atan", {1, 1}},       {"sinh", {1, 1}},
       {"cosh", {1, 1}},      {"tanh", {1, 1}}, {"hill", {3, 3}}, {"piecewise", {1, -1}}, {"and", {1, -1}},
-      {"or", {1, -1}},       {"xor", {1, -1}}, {"not", {1, 1}}};
+      {"or", {1, -1}},       {"xor", {1, -1}}, {"not", {1, 1}},  {"delay", {2, 2}}};
   auto it = table.find(name);
   if (it == table.end()) return std::nullopt;
   return it->second;

@@ -75,7 +75,8 @@ class Reader {
   void restore(const ::SBase& element, model::Parameter& p);
   void resolve_rate_of(model::Model& m);
   AstPtr rate_of(const model::Model& m, const std::string& x, int depth);
-  AstPtr without_rate_of(const model::Model& m, const AstPtr& node, int depth);
+  // `delayed`: inside the first argument of delay().
+  AstPtr without_rate_of(const model::Model& m, const AstPtr& node, int depth, bool delayed = false);
   std::string fresh_id(std::string base);
 
   std::string file_;

@@ -256,7 +256,8 @@ class Writer {
         {"sinh", ::AST_FUNCTION_SINH},    {"cosh", ::AST_FUNCTION_COSH},
         {"tanh", ::AST_FUNCTION_TANH},    {"piecewise", ::AST_FUNCTION_PIECEWISE},
         {"and", ::AST_LOGICAL_AND},       {"or", ::AST_LOGICAL_OR},
-        {"xor", ::AST_LOGICAL_XOR},       {"not", ::AST_LOGICAL_NOT}};
+        {"xor", ::AST_LOGICAL_XOR},       {"not", ::AST_LOGICAL_NOT},
+        {"delay", ::AST_FUNCTION_DELAY}};
     if (a.name == "hill") {  // x^n / (K^n + x^n)
       const auto pow = [&](const Ast& base) {
         return node(::AST_POWER, {convert(base), convert(*a.args[2])});

@@ -116,6 +116,15 @@ void check_exportable(const CompiledModel& model, Language language) {
                     model.name, language == Language::kPython ? "Python" : "R", model.events.size(),
                     first.name));
   }
+  if (!model.delays.empty())
+    throw ModelError(
+        SourceLocation{model.source_file, 0, 0},
+        fmt::format(
+            "cannot export model '{}' as a {} script: it uses delay() ({} call(s), starting with '{}'); "
+            "the script exports write ODEs without a history of past values (export --format sbml keeps "
+            "them)",
+            model.name, language == Language::kPython ? "Python" : "R", model.delays.size(),
+            model.delays.front().text));
 }
 
 std::string write_script(Language language, const CompiledModel& model, const SimulationSetup& setup,

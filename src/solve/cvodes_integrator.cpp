@@ -121,6 +121,11 @@ CvodesIntegrator::CvodesIntegrator(OdeSystem& system, IntegratorSetup setup)
     solver_.reset(SUNLinSol_KLU(y_.get(), matrix_.get(), context));
     if (!solver_) throw InternalError("SUNDIALS: cannot create the sparse (KLU) linear solver");
   }
+  if (setup_.report_steps) {
+    dky_.reset(N_VNew_Serial(n, context));
+    if (!dky_) throw InternalError("SUNDIALS: cannot allocate vectors");
+    taylor_.assign(static_cast<std::size_t>(setup_.options.max_order + 1) * static_cast<std::size_t>(n), 0.0);
+  }
   memory_.reset(CVodeCreate(CV_BDF, context));
   if (!memory_) throw InternalError("SUNDIALS: cannot create CVODES memory");
   // From here on CVODES reports through on_error instead of printing to stderr.
@@ -185,6 +190,8 @@ int CvodesIntegrator::configure(double t) {
 
 int CvodesIntegrator::reset(double t, std::span<const double> y) {
   const auto n = static_cast<std::size_t>(setup_.n_states);
+  reached_ = t;
+  pending_root_.reset();
   for (std::size_t i = 0; i < n; ++i) NV_Ith_S(y_.get(), static_cast<sunindextype>(i)) = y[i];
   last_error_.clear();
   if (!initialised_) {
@@ -207,6 +214,7 @@ int CvodesIntegrator::reset(double t, std::span<const double> y) {
 }
 
 CvodesIntegrator::Advance CvodesIntegrator::advance(double tout, double tstop, std::span<double> y) {
+  if (setup_.report_steps) return advance_by_steps(tout, tstop, y);
   void* mem = memory_.get();
   last_error_.clear();
   Advance result;
@@ -232,6 +240,76 @@ CvodesIntegrator::Advance CvodesIntegrator::advance(double tout, double tstop, s
     result.kind = Advance::Kind::kReachedOutput;
   }
   return result;
+}
+
+// CV_ONE_STEP: the same outputs, stops and roots as CV_NORMAL, in the same order, but every step is reported to
+// the system as it is taken.
+CvodesIntegrator::Advance CvodesIntegrator::advance_by_steps(double tout, double tstop, std::span<double> y) {
+  void* mem = memory_.get();
+  last_error_.clear();
+  Advance result;
+  const auto finish = [&](double t, Advance::Kind kind) {
+    // Inside the last step: CVODES' interpolant, as CV_NORMAL returns it.
+    result.flag = CVodeGetDky(mem, t, 0, y_.get());
+    if (result.flag != CV_SUCCESS) {
+      result.kind = Advance::Kind::kFailure;
+      result.t = current_time();
+      return result;
+    }
+    const auto n = static_cast<std::size_t>(setup_.n_states);
+    for (std::size_t i = 0; i < n; ++i) y[i] = NV_Ith_S(y_.get(), static_cast<sunindextype>(i));
+    result.kind = kind;
+    result.t = t;
+    return result;
+  };
+  result.flag = CVodeSetStopTime(mem, tstop);
+  while (result.flag == CV_SUCCESS) {
+    if (pending_root_ && *pending_root_ <= tout) {
+      const double t_root = *pending_root_;
+      pending_root_.reset();
+      return finish(t_root, Advance::Kind::kRoot);
+    }
+    if (reached_ >= tout)
+      return tout >= tstop ? finish(tstop, Advance::Kind::kReachedStop)
+                           : finish(tout, Advance::Kind::kReachedOutput);
+    sunrealtype t = reached_;
+    result.flag = CVode(mem, tout, y_.get(), &t, CV_ONE_STEP);
+    read_counters();
+    if (result.flag < 0) break;
+    report_step(t);
+    if (result.flag == CV_ROOT_RETURN) {
+      // Returned once CVODES has no earlier output to give (tout may come first).
+      pending_root_ = t;
+      reached_ = t;
+    } else {
+      reached_ = result.flag == CV_TSTOP_RETURN ? tstop : current_time();
+    }
+    result.flag = CV_SUCCESS;
+  }
+  result.kind = Advance::Kind::kFailure;
+  result.t = current_time();
+  return result;
+}
+
+void CvodesIntegrator::report_step(double t_end) {
+  void* mem = memory_.get();
+  sunrealtype t_center = 0.0;
+  int order = 0;
+  if (CVodeGetCurrentTime(mem, &t_center) != CV_SUCCESS || CVodeGetLastOrder(mem, &order) != CV_SUCCESS)
+    return;
+  const auto n = static_cast<std::size_t>(setup_.n_states);
+  double factorial = 1.0;
+  for (int k = 0; k <= order; ++k) {
+    if (k > 0) factorial *= k;
+    if (CVodeGetDky(mem, t_center, k, dky_.get()) != CV_SUCCESS) {
+      order = k - 1;
+      break;
+    }
+    for (std::size_t i = 0; i < n; ++i)
+      taylor_[static_cast<std::size_t>(k) * n + i] =
+          NV_Ith_S(dky_.get(), static_cast<sunindextype>(i)) / factorial;
+  }
+  if (order >= 0) system_.on_step(std::min<double>(t_end, t_center), t_center, order, taylor_.data());
 }
 
 void CvodesIntegrator::read_counters() {

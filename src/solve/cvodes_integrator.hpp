@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -31,6 +32,11 @@ class OdeSystem {
   // Dense, column-major: jac[i + j*n] = d f_i / d y_j. Every entry must be written.
   virtual int jacobian(double t, const double* y, double* jac) = 0;
   virtual int roots(double t, const double* y, double* g) = 0;
+  // Called after every step CVODES takes, when IntegratorSetup::report_steps is set. Over [t_end - h, t_end]
+  // (and a little beyond) the solution is CVODES' own interpolating polynomial
+  //     y(s) = sum_k taylor[k*n + i] * (s - t_center)^k,  k = 0 .. order,
+  // with t_center the step's end. A step cut short by a root has t_end at the root and the same polynomial.
+  virtual void on_step(double /*t_end*/, double /*t_center*/, int /*order*/, const double* /*taylor*/) {}
 };
 
 struct IntegratorSetup {
@@ -43,6 +49,8 @@ struct IntegratorSetup {
   // i + j*n_states, ascending, every diagonal entry included; the system's dense Jacobian is gathered from them.
   std::vector<int> sparse_positions;
   SolverOptions options;  // already validated
+  // Step one CVODES step at a time and report each to OdeSystem::on_step (models with delay()).
+  bool report_steps = false;
 };
 
 class CvodesIntegrator {
@@ -107,6 +115,8 @@ class CvodesIntegrator {
                              _generic_N_Vector* tmp3);
   int configure(double t);
   void read_counters();
+  Advance advance_by_steps(double tout, double tstop, std::span<double> y);
+  void report_step(double t_end);
 
   OdeSystem& system_;
   IntegratorSetup setup_;
@@ -123,6 +133,10 @@ class CvodesIntegrator {
   std::vector<long> column_starts_;  // n_states + 1
   std::vector<long> rows_;           // one per non-zero
   std::vector<double> dense_jacobian_;
+  std::unique_ptr<_generic_N_Vector, VectorDeleter> dky_;  // report_steps only: one derivative at a time
+  std::vector<double> taylor_;                             // report_steps only: (max order + 1) * n
+  double reached_ = 0.0;                // report_steps only: the solution is known up to here
+  std::optional<double> pending_root_;  // report_steps only: a root after an output
 
   bool initialised_ = false;
   std::string last_error_;

@@ -11,6 +11,7 @@
 #include <boost/random/uniform_int_distribution.hpp>
 
 #include "solve/cvodes_integrator.hpp"
+#include "solve/delay_history.hpp"
 #include "solve/event_queue.hpp"
 #include "solve/setup_check.hpp"
 #include "solve/trigger_state.hpp"
@@ -67,7 +68,8 @@ class Run final : public detail::OdeSystem {
         observer_(observer),
         n_(model.n_states()),
         n_solver_(std::max(1, model.n_states())),
-        triggers_(model) {
+        triggers_(model),
+        history_(n_solver_) {
     if (setup.random_event_order_seed) tie_breaker_.seed(*setup.random_event_order_seed);
   }
 
@@ -76,6 +78,7 @@ class Run final : public detail::OdeSystem {
   int rhs(double t, const double* y, double* ydot) override;
   int jacobian(double t, const double* y, double* jac) override;
   int roots(double t, const double* y, double* g) override;
+  void on_step(double t_end, double t_center, int order, const double* taylor) override;
 
  private:
   bool start();
@@ -98,9 +101,13 @@ class Run final : public detail::OdeSystem {
   bool fail(SolveStatus status, double t, std::string message);
   std::string failure_message(const CvodesIntegrator::Advance& advance) const;
 
-  void eval(int kernel, double t, const double* y, double* out) const {
+  void eval(int kernel, double t, const double* y, double* out) {
+    if (!model_.delays.empty()) update_delays(t, y);
     model_.kernels->eval(kernel, t, y, p_.data(), u_.data(), out);
   }
+  void update_delays(double t, const double* y);
+  // Sets the first `count` delays in u as seen from (t, y).
+  void fill_delays(double t, const double* y, double* u, std::size_t count, std::size_t depth);
   const CompiledEvent& event(int e) const { return model_.events[static_cast<std::size_t>(e)]; }
   bool constrained(std::size_t i) const {
     return setup_.options.enforce_nonnegative && model_.states[i].nonnegative;
@@ -126,6 +133,10 @@ class Run final : public detail::OdeSystem {
   boost::random::mt19937_64 tie_breaker_;  // used only with SimulationSetup::random_event_order_seed
   std::vector<std::size_t> ties_;
   std::unique_ptr<CvodesIntegrator> integrator_;
+  detail::DelayHistory history_;                          // models with delay() only
+  std::vector<double> delay_times_;                       // one per delay
+  std::vector<std::vector<double>> nested_y_, nested_u_;  // per nesting depth: the past state, its delays
+  double longest_delay_ = -1.0;  // >= 0 when every delay time is constant: history older is forgotten
 
   double t_ = 0.0;
   double probe_step_ = 0.0;
@@ -204,6 +215,58 @@ int Run::roots(double t, const double* y, double* g) {
   }
 }
 
+void Run::on_step(double t_end, double t_center, int order, const double* taylor) {
+  const double previous_end = history_.empty() ? t_end : history_.last_time();
+  history_.add_step(t_end, t_center, order, taylor);
+  // Later queries come from times at or after the previous step's end (outputs and roots inside this step, the
+  // next step's right-hand sides), so they reach back at most the longest delay from there.
+  if (longest_delay_ >= 0.0) history_.forget_before(previous_end - longest_delay_);
+}
+
+// Sets u for every delay(x, tau) at time t: x evaluated at t - tau on the state interpolated from the history. The
+// delays go in order, so that the earlier ones a later tau uses are already set; an x that uses earlier delays
+// needs those at t - tau, one level down.
+void Run::update_delays(double t, const double* y) {
+  fill_delays(t, y, u_.data(), model_.delays.size(), 0);
+}
+
+void Run::fill_delays(double t, const double* y, double* u, std::size_t count, std::size_t depth) {
+  // Sized once (start): a resize here would move the buffers the levels above are using.
+  if (depth >= nested_y_.size())
+    throw std::runtime_error(fmt::format("delay() nested more than {} deep", nested_y_.size()));
+  const expr::Kernels& kernels = *model_.kernels;
+  for (std::size_t k = 0; k < count; ++k) {
+    const CompiledDelay& d = model_.delays[k];
+    double tau = 0.0;
+    kernels.eval(d.time_kernel, t, y, p_.data(), u, &tau);
+    if (depth == 0) delay_times_[k] = tau;
+    if (!std::isfinite(tau) || tau < 0.0)
+      throw std::runtime_error(
+          fmt::format("{} has delay time {} at t = {}: a delay must be finite and >= 0", d.text, tau, t));
+    double* out = &u[static_cast<std::size_t>(d.input)];
+    if (tau == 0.0) {
+      kernels.eval(d.kernel, t, y, p_.data(), u, out);
+      continue;
+    }
+    const double at = t - tau;
+    std::vector<double>& past = nested_y_[depth];
+    history_.state_at(at, past.data());
+    // Before the start, the past is what the initial values give then, unless the caller set the state.
+    if (at < setup_.t_start && setup_.initial_state.empty()) {
+      kernels.eval(d.initial_kernel, at, past.data(), p_.data(), u, out);
+      continue;
+    }
+    const double* inputs = u;
+    if (d.nested) {
+      std::vector<double>& earlier = nested_u_[depth];
+      std::copy(u, u + u_.size(), earlier.begin());
+      fill_delays(at, past.data(), earlier.data(), k, depth + 1);
+      inputs = earlier.data();
+    }
+    kernels.eval(d.kernel, at, past.data(), p_.data(), inputs, out);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 bool Run::fail(SolveStatus status, double t, std::string message) {
@@ -240,7 +303,13 @@ bool Run::start() {
   const auto n_rel = model_.relations.size();
   p_ = setup_.parameters;
   y_.assign(static_cast<std::size_t>(n_solver_), 0.0);
-  u_.assign(static_cast<std::size_t>(n_solver_), 0.0);
+  u_.assign(static_cast<std::size_t>(std::max(n_solver_, model_.n_inputs())), 0.0);
+  delay_times_.assign(model_.delays.size(), 0.0);
+  if (!model_.delays.empty()) {
+    constexpr std::size_t kMaxDelayNesting = 16;
+    nested_y_.assign(kMaxDelayNesting, std::vector<double>(static_cast<std::size_t>(n_solver_), 0.0));
+    nested_u_.assign(kMaxDelayNesting, std::vector<double>(u_.size(), 0.0));
+  }
   g_.assign(std::max<std::size_t>(n_rel, 1), 0.0);
   g_probe_ = g_;
   y_probe_ = y_;
@@ -290,6 +359,8 @@ bool Run::start() {
           problems.empty() ? "" : "\n", s.name, y_[i], s.name);
   }
   if (!problems.empty()) return fail(SolveStatus::kInvalidSetup, t_, std::move(problems));
+  // The history before the start is the initial state, before anything happens at the start.
+  if (!model_.delays.empty()) history_.add_point(t_, y_.data());
   // Outputs that are not numbers before anything is integrated come from the values given (a compartment of size 0
   // under a concentration, a parameter that makes a rule divide by zero), not from the solver.
   eval(model_.kernel.outputs, t_, y_.data(), outputs_.data());
@@ -331,6 +402,24 @@ bool Run::start() {
   integrator.n_states = n_solver_;
   integrator.n_roots = static_cast<int>(root_relations_.size());
   integrator.options = setup_.options;
+  if (!model_.delays.empty()) {
+    // Steps no longer than the shortest constant delay keep every delayed time inside the history already made.
+    integrator.report_steps = true;
+    update_delays(t_, y_.data());
+    double shortest = std::numeric_limits<double>::infinity();
+    longest_delay_ = 0.0;
+    for (std::size_t k = 0; k < model_.delays.size(); ++k) {
+      if (!model_.delays[k].constant_time) {
+        longest_delay_ = -1.0;
+        continue;
+      }
+      if (delay_times_[k] > 0.0) shortest = std::min(shortest, delay_times_[k]);
+      if (longest_delay_ >= 0.0) longest_delay_ = std::max(longest_delay_, delay_times_[k]);
+    }
+    if (std::isfinite(shortest))
+      integrator.options.max_step =
+          integrator.options.max_step > 0.0 ? std::min(integrator.options.max_step, shortest) : shortest;
+  }
   integrator.abstol.assign(static_cast<std::size_t>(n_solver_), 1.0);  // the dummy state stays 0
   bool any_constraint = false;
   for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i) {
@@ -369,7 +458,11 @@ bool Run::start() {
 
 bool Run::restart() {
   const int flag = integrator_->reset(t_, y_);
-  if (flag == 0) return true;
+  if (flag == 0) {
+    // The state from here on starts from y_, which doses and events may have changed.
+    if (!model_.delays.empty()) history_.add_point(t_, y_.data());
+    return true;
+  }
   CvodesIntegrator::Advance failure;
   failure.flag = flag;
   failure.t = t_;
@@ -518,7 +611,7 @@ bool Run::apply_doses(double t) {
   }
   if (rates_changed) {
     // Rebuilt from the active set rather than by adding and subtracting, so u returns exactly to 0.
-    std::fill(u_.begin(), u_.end(), 0.0);
+    std::fill(u_.begin(), u_.begin() + n_solver_, 0.0);
     for (const auto& a : active_infusions_) u_[static_cast<std::size_t>(a.state)] += a.rate;
     changed_ = true;
   }

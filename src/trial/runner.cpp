@@ -361,7 +361,7 @@ class TrialRunner {
         c.reason = fmt::format("initial state: {}", e.what());
         return c;
       }
-      const std::vector<double> u(setup.initial_state.size(), 0.0);
+      const std::vector<double> u = g_.compiled.start_inputs(0.0, setup.initial_state, p);
       last.last.assign(static_cast<std::size_t>(g_.compiled.n_outputs()), 0.0);
       g_.compiled.kernels->eval(g_.compiled.kernel.outputs, 0.0, setup.initial_state.data(), p.data(),
                                 u.data(), last.last.data());

@@ -8,7 +8,8 @@
 //      time (rate rules, quantities assigned by events) is stored as its own value.
 //   p  parameter vector: constant parameters, constant compartment sizes and species, numeric initial values of
 //      time-varying quantities, and derived constants (initial assignments), which the init kernel computes.
-//   u  input vector (n_states): infusion rates added to dy/dt, in state units per model time unit.
+//   u  input vector (n_inputs): infusion rates added to dy/dt, in state units per model time unit (one per state),
+//      then the current value of every delay() in the model (set by the solver from the state's history).
 //
 // Kernels (see expr/kernel.hpp), all with signature (t, y, p, u, out):
 //   init       out = [y0 (n_states), values of the derived parameters in derived_parameters order]; ignores y, u
@@ -17,6 +18,8 @@
 //   relations  out = g_k for every relation of every event trigger: lhs - rhs of the comparison
 //   outputs    out = the value of every output (species in their declared units, observables, compartments...)
 //   event k    out = [delay, priority, value of each assignment]
+//   delays     per delay(x, tau): [tau] now; [x] at the delayed time on the state from the history; [x] from the
+//              initial values, for delayed times before the start (see CompiledDelay)
 #pragma once
 
 #include <memory>
@@ -133,6 +136,21 @@ struct KernelIndices {
   int init = -1, rhs = -1, jacobian = -1, relations = -1, outputs = -1;
 };
 
+// One delay(x, tau) in the model's equations: u[input] holds x as it was tau time units ago. Before the start,
+// x is what the initial values give at that earlier time (SBML: an initial assignment sin(time) has a past).
+// Delays are numbered in dependency order: x and tau of delay k use only the values of delays before k.
+struct CompiledDelay {
+  std::string text;      // the call as written, for messages
+  int input = -1;        // index in u
+  int time_kernel = -1;  // outputs [tau], evaluated at (t, y)
+  int kernel = -1;       // outputs [x], evaluated at (t - tau, y(t - tau))
+  bool nested = false;   // x uses earlier delays, which must then be taken at t - tau too
+  int initial_kernel =
+      -1;  // outputs [x] from initial values (rules and initial assignments at time t - tau),
+           // for times before the start
+  bool constant_time = false;  // tau does not change during a run, so the solver's step can be kept below it
+};
+
 class CompiledModel {
  public:
   std::string name;
@@ -145,6 +163,7 @@ class CompiledModel {
   std::vector<OutputColumn> outputs;
   std::vector<Relation> relations;
   std::vector<CompiledEvent> events;
+  std::vector<CompiledDelay> delays;
 
   std::shared_ptr<const expr::Kernels> kernels;
   std::shared_ptr<const KernelProgram> program;
@@ -156,6 +175,8 @@ class CompiledModel {
   int n_states() const { return static_cast<int>(states.size()); }
   int n_parameters() const { return static_cast<int>(parameters.size()); }
   int n_outputs() const { return static_cast<int>(outputs.size()); }
+  // Size of u: one infusion rate per state, then one value per delay.
+  int n_inputs() const { return n_states() + static_cast<int>(delays.size()); }
 
   std::vector<double> default_parameters() const;
   std::optional<int> find_parameter(const std::string& name) const;
@@ -164,6 +185,9 @@ class CompiledModel {
 
   // Runs the init kernel: fills derived parameters into `p` and returns y0.
   std::vector<double> initial_state(std::vector<double>& p, double t_start = 0.0) const;
+  // u at the start, without infusions: every delay() sees its past from the initial values.
+  std::vector<double> start_inputs(double t_start, const std::vector<double>& y,
+                                   const std::vector<double>& p) const;
 };
 
 }  // namespace tolsim
