@@ -49,6 +49,7 @@ class Compiler {
     out_.kernel.init = add(specs, init_kernel(lowering));
     const std::vector<NodeId> rhs = rhs_nodes(lowering);
     out_.kernel.rhs = add(specs, {rhs, {}, 0});
+    if (out_.fast_reaction) out_.fast_reaction->kernel = add(specs, std::move(fast_spec_));
     out_.kernel.jacobian = add(specs, jacobian_kernel(rhs));
     out_.kernel.relations = add(specs, relations_kernel(lowering));
     out_.kernel.outputs = add(specs, outputs_kernel(lowering));
@@ -184,12 +185,24 @@ class Compiler {
   std::vector<NodeId> rhs_nodes(Lowering& lowering) {
     const int n = out_.n_states();
     std::vector<NodeId> f(static_cast<std::size_t>(n), graph_.constant(0.0));
+    const model::Reaction* fast = nullptr;
+    std::vector<NodeId> direction(static_cast<std::size_t>(n), graph_.constant(0.0));
     for (const auto& r : m_.reactions) {
       NodeId rate = lowering.lower(r.rate, Mode::kDynamic, r.id);
+      if (r.fast) fast = &r;
       auto apply = [&](const model::SpeciesReference& ref, double sign) {
         const model::Species* s = m_.find_species(ref.species);
         const Quantity& q = quantities_.at(ref.species);
         if (!s || s->boundary || q.kind != Quantity::Kind::kState || rate_rules_.count(q.slot)) return;
+        if (r.fast) {  // its column: what one unit of its extent changes
+          NodeId column = graph_.constant(sign * ref.stoichiometry);
+          const std::string& factor =
+              !s->conversion_factor.empty() ? s->conversion_factor : m_.conversion_factor;
+          if (!factor.empty()) column = graph_.mul(column, lowering.symbol(factor, Mode::kDynamic));
+          auto& di = direction[static_cast<std::size_t>(q.slot)];
+          di = graph_.add(di, column);
+          return;
+        }
         NodeId term = graph_.mul(graph_.constant(sign * ref.stoichiometry), rate);
         const std::string& factor =
             !s->conversion_factor.empty() ? s->conversion_factor : m_.conversion_factor;
@@ -204,7 +217,39 @@ class Compiler {
       f[static_cast<std::size_t>(slot)] = lowering.lower(*math, Mode::kDynamic);
     for (int i = 0; i < n; ++i)
       f[static_cast<std::size_t>(i)] = graph_.add(f[static_cast<std::size_t>(i)], graph_.input(i));
+    if (fast) hold_at_equilibrium(*fast, lowering.lower(fast->rate, Mode::kDynamic, fast->id), direction, f);
     return f;
+  }
+
+  // A fast reaction keeps its rate g at 0: the states move along its column d at the extent rate v that cancels
+  // what everything else does to g, grad(g) . (f + d v) = 0, so v = -(grad(g) . f) / (grad(g) . d). The start
+  // state and the state after each event or dose are put on g = 0 by Newton's method along d (the fast kernel).
+  void hold_at_equilibrium(const model::Reaction& r, NodeId g, const std::vector<NodeId>& direction,
+                           std::vector<NodeId>& f) {
+    if (uses_time(g))
+      throw ModelError(r.location,
+                       fmt::format("fast reaction '{}': a rate that depends on time directly is not "
+                                   "supported",
+                                   r.id));
+    NodeId along = graph_.constant(0.0), drift = graph_.constant(0.0);
+    const auto states = expr::leaf_dependencies(graph_, {g}, Op::kState);
+    for (const int j : states[0]) {
+      expr::Differentiator d(graph_, Op::kState, j);
+      const NodeId dg = d.derivative(g);
+      along = graph_.add(along, graph_.mul(dg, direction[static_cast<std::size_t>(j)]));
+      drift = graph_.add(drift, graph_.mul(dg, f[static_cast<std::size_t>(j)]));
+    }
+    if (graph_.is_zero(along))
+      throw ModelError(r.location,
+                       fmt::format("fast reaction '{}' cannot be held at equilibrium: its rate does "
+                                   "not depend on the species it changes",
+                                   r.id));
+    const NodeId v = graph_.neg(graph_.div(drift, along));
+    for (std::size_t i = 0; i < f.size(); ++i)
+      if (!graph_.is_zero(direction[i])) f[i] = graph_.add(f[i], graph_.mul(direction[i], v));
+    fast_spec_.outputs = {g, along};
+    fast_spec_.outputs.insert(fast_spec_.outputs.end(), direction.begin(), direction.end());
+    out_.fast_reaction = CompiledFastReaction{r.id, -1, r.location};
   }
 
   expr::KernelSpec jacobian_kernel(const std::vector<NodeId>& rhs) {
@@ -232,7 +277,10 @@ class Compiler {
   bool varies(NodeId node) {
     const auto deps_state = expr::leaf_dependencies(graph_, {node}, Op::kState);
     const auto deps_input = expr::leaf_dependencies(graph_, {node}, Op::kInput);
-    if (!deps_state[0].empty() || !deps_input[0].empty()) return true;
+    return !deps_state[0].empty() || !deps_input[0].empty() || uses_time(node);
+  }
+
+  bool uses_time(NodeId node) const {
     // Time has no index; look for it directly.
     std::vector<NodeId> stack{node};
     std::set<NodeId> seen;
@@ -426,6 +474,7 @@ class Compiler {
   std::map<std::string, int> local_slots_;
   std::map<int, const model::Expression*> rate_rules_;
   std::map<std::string, int> output_index_;
+  expr::KernelSpec fast_spec_;  // outputs [g, grad(g) . d, d] of the fast reaction
 };
 
 }  // namespace

@@ -307,12 +307,13 @@ void Composer::read_reactions(const YamlFile& file, const YAML::Node& node, cons
       [&](const std::string& name, const YAML::Node& key, const YAML::Node& value) {
         if (!check_identifier(file, key, name, "reaction")) return;
         MapReader r(file, value, fmt::format("reaction '{}'", name), diagnostics_,
-                    {"equation", "rate", "modifiers", "parameters", "description"});
+                    {"equation", "rate", "modifiers", "parameters", "description", "fast"});
         if (!r.ok()) return;
         Reaction rx;
         rx.id = scope.declare(name);
         rx.location = file.location(key);
         rx.description = r.string("description").value_or("");
+        rx.fast = r.boolean("fast").value_or(false);
         if (auto equation = r.string("equation")) {
           ParsedEquation parsed = parse_equation(*equation, file.location(r.node("equation")), diagnostics_);
           for (auto& ref : parsed.reactants) ref.species = scope.reference(ref.species);

@@ -68,9 +68,26 @@ class Validator {
     check_cycles();
     check_numbers();
     check_triggers();
+    check_fast_reactions();
   }
 
  private:
+  // One fast reaction is held at equilibrium by a closed-form projection; several would need a linear solve.
+  void check_fast_reactions() {
+    const Reaction* first = nullptr;
+    for (const auto& r : m_.reactions) {
+      if (!r.fast) continue;
+      if (!first) {
+        first = &r;
+        continue;
+      }
+      d_.error(r.location,
+               fmt::format("reaction '{}' is fast, and so is '{}': tolsim supports one fast reaction "
+                           "per model",
+                           r.id, first->id));
+    }
+  }
+
   void declare(const std::string& id, SymbolKind kind, const SourceLocation& loc) {
     auto [it, inserted] = symbols_.emplace(id, std::make_pair(kind, loc));
     if (!inserted) {

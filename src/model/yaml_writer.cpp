@@ -257,6 +257,7 @@ class Writer {
       entry("equation", fmt::format("{}{}{}{}", lhs, lhs.empty() ? "" : " ", r.reversible ? "<->" : "->",
                                     rhs.empty() ? "" : " " + rhs));
       entry("rate", text_of(r.rate));
+      if (r.fast) entry("fast", true);
       if (!r.modifiers.empty()) out_ << YAML::Key << "modifiers" << YAML::Value << YAML::Flow << r.modifiers;
       if (!r.local_parameters.empty()) {
         begin_section("parameters");

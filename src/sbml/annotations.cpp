@@ -96,6 +96,7 @@ Info read_info(const ::SBase& element, const SourceLocation& at, Diagnostics& di
   info.unit_check = text("unit_check");
   info.observable = text("observable") == "true";
   info.allow_negative = text("allow_negative") == "true";
+  info.fast = text("fast") == "true";
   info.atol = number_attribute(*node, "atol", at, diagnostics);
   if (node->hasAttr("source")) {
     info.source.text = text("source");

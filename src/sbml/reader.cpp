@@ -352,8 +352,7 @@ model::Model Reader::read(::SBMLDocument& document) {
     out.reversible = r->getReversible();
     out.description = r->getName();
     out.location = where(r);
-    if (r->isSetFast() && r->getFast())
-      error(r, fmt::format("reaction '{}' is fast, which tolsim does not support", out.id));
+    out.fast = (r->isSetFast() && r->getFast()) || read_info(*r, out.location, diagnostics_).fast;
     for (unsigned int k = 0; k < r->getNumReactants(); ++k)
       read_species_reference(*r->getReactant(k), true, out);
     for (unsigned int k = 0; k < r->getNumProducts(); ++k)

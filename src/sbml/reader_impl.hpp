@@ -127,6 +127,7 @@ struct Info {
   std::optional<model::Prior> prior;
   bool observable = false;
   bool allow_negative = false;
+  bool fast = false;  // on a reaction
   std::optional<double> atol;
   std::string name, time_unit, unit_check;  // on the model
 };

@@ -185,7 +185,7 @@ expr::AstPtr reported(const model::Model& m, const std::string& variable, const 
 
 const std::vector<std::string>& unsupported_tags() {
   // Cases with a Level 3 package ("package:<name>") other than comp are skipped too.
-  static const std::vector<std::string> tags = {"FastReaction"};
+  static const std::vector<std::string> tags = {"MultipleFastReactions"};
   return tags;
 }
 

@@ -407,7 +407,10 @@ class Writer {
       locals.insert(p.id);
     }
     set_math(law, math(r.rate, locals));
-    annotate(out, common(r.id, ""));
+    auto attributes = common(r.id, "");
+    // Level 3 Version 2 dropped the `fast` attribute: tolsim's annotation keeps it.
+    if (r.fast) attributes.emplace_back("fast", "true");
+    annotate(out, attributes);
   }
 
   void event(::Model& sm, const model::Event& e) {

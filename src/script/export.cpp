@@ -116,6 +116,13 @@ void check_exportable(const CompiledModel& model, Language language) {
                     model.name, language == Language::kPython ? "Python" : "R", model.events.size(),
                     first.name));
   }
+  if (model.fast_reaction)
+    throw ModelError(
+        model.fast_reaction->location,
+        fmt::format("cannot export model '{}' as a {} script: reaction '{}' is fast, and the script "
+                    "exports do not bring it to equilibrium at the start (export --format sbml keeps "
+                    "it)",
+                    model.name, language == Language::kPython ? "Python" : "R", model.fast_reaction->name));
   if (!model.delays.empty())
     throw ModelError(
         SourceLocation{model.source_file, 0, 0},

@@ -2,8 +2,9 @@
 // constant pieces for the initial state and the state after each discontinuity (events, doses).
 //
 // Each record covers the times after the previous record's end up to its own end. A query before the first record
-// takes the first record (the initial state: SBML's history before the start), and one after the last record
-// extends the last polynomial (CVODES' predictor), which only happens when a step is longer than a delay.
+// takes the first record: the initial state, until forget_before drops it (the caller then never asks that far
+// back). One after the last record extends the last polynomial (CVODES' predictor), which only happens when a step
+// is longer than a delay.
 #pragma once
 
 #include <deque>

@@ -53,6 +53,12 @@ bool same_instant(double a, double b) {
   return std::abs(b - a) <= 16.0 * std::numeric_limits<double>::epsilon() * scale;
 }
 
+// A delay time that is not a finite number >= 0. Inside a step CVODES may retry with a smaller one (a delay time that
+// depends on the state can go negative at a Newton iterate); anywhere else it ends the run.
+struct DelayTimeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct ActiveInfusion {
   std::size_t index = 0;  // in SimulationSetup::infusions
   int state = -1;
@@ -106,6 +112,7 @@ class Run final : public detail::OdeSystem {
     model_.kernels->eval(kernel, t, y, p_.data(), u_.data(), out);
   }
   void update_delays(double t, const double* y);
+  bool equilibrate(double t);
   // Sets the first `count` delays in u as seen from (t, y).
   void fill_delays(double t, const double* y, double* u, std::size_t count, std::size_t depth);
   const CompiledEvent& event(int e) const { return model_.events[static_cast<std::size_t>(e)]; }
@@ -136,7 +143,10 @@ class Run final : public detail::OdeSystem {
   detail::DelayHistory history_;                          // models with delay() only
   std::vector<double> delay_times_;                       // one per delay
   std::vector<std::vector<double>> nested_y_, nested_u_;  // per nesting depth: the past state, its delays
-  double longest_delay_ = -1.0;  // >= 0 when every delay time is constant: history older is forgotten
+  std::vector<double> fast_out_;                          // the fast reaction's kernel: [g, g', column]
+  double longest_delay_ =
+      -1.0;  // >= 0 when every delay time is constant: how far back any delay reads (nested
+             // ones add up); older history is forgotten
 
   double t_ = 0.0;
   double probe_step_ = 0.0;
@@ -170,6 +180,9 @@ int Run::rhs(double t, const double* y, double* ydot) {
       }
     }
     return 0;
+  } catch (const DelayTimeError& e) {
+    nonfinite_note_ = e.what();
+    return 1;  // recoverable: CVODES retries with a smaller step
   } catch (const std::exception& e) {
     callback_error_ = e.what();
     return -1;
@@ -241,7 +254,7 @@ void Run::fill_delays(double t, const double* y, double* u, std::size_t count, s
     kernels.eval(d.time_kernel, t, y, p_.data(), u, &tau);
     if (depth == 0) delay_times_[k] = tau;
     if (!std::isfinite(tau) || tau < 0.0)
-      throw std::runtime_error(
+      throw DelayTimeError(
           fmt::format("{} has delay time {} at t = {}: a delay must be finite and >= 0", d.text, tau, t));
     double* out = &u[static_cast<std::size_t>(d.input)];
     if (tau == 0.0) {
@@ -265,6 +278,37 @@ void Run::fill_delays(double t, const double* y, double* u, std::size_t count, s
     }
     kernels.eval(d.kernel, at, past.data(), p_.data(), inputs, out);
   }
+}
+
+// Puts the state on the fast reaction's equilibrium, g = 0, by Newton's method along its column: a move of extent x
+// changes y by d x, and g by about g' x.
+bool Run::equilibrate(double t) {
+  if (!model_.fast_reaction) return true;
+  const CompiledFastReaction& fast = *model_.fast_reaction;
+  fast_out_.resize(2 + static_cast<std::size_t>(n_));
+  constexpr int kMaxIterations = 50;
+  for (int iteration = 0; iteration < kMaxIterations; ++iteration) {
+    eval(fast.kernel, t, y_.data(), fast_out_.data());
+    const double g = fast_out_[0], slope = fast_out_[1];
+    if (g == 0.0) return true;
+    if (!std::isfinite(g) || !std::isfinite(slope) || slope == 0.0)
+      return fail(SolveStatus::kSolverFailure, t,
+                  fmt::format("fast reaction '{}' cannot reach equilibrium at t = {}: its rate is {} and its "
+                              "derivative along the reaction {}",
+                              fast.name, t, g, slope));
+    const double extent = -g / slope;
+    double change = 0.0, size = 0.0;
+    for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i) {
+      const double step = fast_out_[2 + i] * extent;
+      y_[i] += step;
+      change = std::max(change, std::abs(step));
+      if (fast_out_[2 + i] != 0.0) size = std::max(size, std::abs(y_[i]));
+    }
+    if (change <= 1e-14 * size) return true;
+  }
+  return fail(SolveStatus::kSolverFailure, t,
+              fmt::format("fast reaction '{}' did not reach equilibrium at t = {} in {} Newton steps",
+                          fast.name, t, kMaxIterations));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -359,8 +403,10 @@ bool Run::start() {
           problems.empty() ? "" : "\n", s.name, y_[i], s.name);
   }
   if (!problems.empty()) return fail(SolveStatus::kInvalidSetup, t_, std::move(problems));
-  // The history before the start is the initial state, before anything happens at the start.
+  // The history before the start is the initial state, before anything happens at the start (a fast reaction
+  // comes to equilibrium at the start, not before).
   if (!model_.delays.empty()) history_.add_point(t_, y_.data());
+  if (!equilibrate(t_)) return false;
   // Outputs that are not numbers before anything is integrated come from the values given (a compartment of size 0
   // under a concentration, a parameter that makes a rule divide by zero), not from the solver.
   eval(model_.kernel.outputs, t_, y_.data(), outputs_.data());
@@ -406,15 +452,19 @@ bool Run::start() {
     // Steps no longer than the shortest constant delay keep every delayed time inside the history already made.
     integrator.report_steps = true;
     update_delays(t_, y_.data());
+    // How far back each delay reads: its own time, plus, for an x that uses earlier delays, the farthest of those.
     double shortest = std::numeric_limits<double>::infinity();
     longest_delay_ = 0.0;
+    double farthest_so_far = 0.0;
     for (std::size_t k = 0; k < model_.delays.size(); ++k) {
       if (!model_.delays[k].constant_time) {
         longest_delay_ = -1.0;
         continue;
       }
       if (delay_times_[k] > 0.0) shortest = std::min(shortest, delay_times_[k]);
-      if (longest_delay_ >= 0.0) longest_delay_ = std::max(longest_delay_, delay_times_[k]);
+      const double reach = delay_times_[k] + (model_.delays[k].nested ? farthest_so_far : 0.0);
+      farthest_so_far = std::max(farthest_so_far, reach);
+      if (longest_delay_ >= 0.0) longest_delay_ = std::max(longest_delay_, reach);
     }
     if (std::isfinite(shortest))
       integrator.options.max_step =
@@ -611,7 +661,7 @@ bool Run::apply_doses(double t) {
   }
   if (rates_changed) {
     // Rebuilt from the active set rather than by adding and subtracting, so u returns exactly to 0.
-    std::fill(u_.begin(), u_.begin() + n_solver_, 0.0);
+    std::fill(u_.begin(), u_.begin() + n_, 0.0);  // infusion rates only: delays follow them
     for (const auto& a : active_infusions_) u_[static_cast<std::size_t>(a.state)] += a.rate;
     changed_ = true;
   }
@@ -781,6 +831,8 @@ void Run::execute(const PendingExecution& execution, double t) {
 
 bool Run::finish_stop(double t) {
   if (!changed_) return true;
+  // Doses and events move the state off a fast reaction's equilibrium; it is back there at the same instant.
+  if (!equilibrate(t)) return false;
   for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i) {
     const auto& s = model_.states[i];
     if (!std::isfinite(y_[i]))

@@ -56,6 +56,13 @@ std::shared_ptr<const TrialDesign> bind_trial(const TrialSpec& spec, const Compi
   g.model = std::move(loaded.model);
   g.compiled = compile_model(g.model, compile);
   const CompiledModel& m = g.compiled;
+  if (!m.delays.empty())
+    throw TrialError(
+        spec.location,
+        fmt::format("model '{}' uses {}: a trial restarts each phase (run-in, prior therapy, "
+                    "treatment) from the state it reached, which would lose the past that delay() "
+                    "reads; trials of models with delay() are not supported yet",
+                    spec.model_path, m.delays.front().text));
 
   // Days -> model time units.
   const auto day = units::parse_unit("day");

@@ -68,6 +68,7 @@ rate_rules:
 //   lag_s    = delay(s, 1)                = 0 for t < 1, sin(t - 1) after
 //   lag_wave = delay(wave, 1)             = sin(t - 1)
 //   twice    = delay(delay(s, 1), 1)      = delay(s, 2) = sin(t - 2) for t >= 2
+//   far      = delay(delay(s, 1), 4)      = sin(t - 5) for t >= 5: nested delays read 5 back, further than either
 //   half     = delay(s, time / 2)         = s(t / 2) = sin(t / 2): a delay that grows with time
 TEST_P(DelayBackends, DelayedCopiesOfKnownFunctions) {
   const std::string text = R"yaml(time_unit: day
@@ -80,9 +81,10 @@ observables:
   lag_s: {value: "delay(s, 1 [day])", unit: "1"}
   lag_wave: {value: "delay(wave, 1 [day])", unit: "1"}
   twice: {value: "delay(delay(s, 1 [day]), 1 [day])", unit: "1"}
+  far: {value: "delay(delay(s, 1 [day]), 4 [day])", unit: "1"}
   half: {value: "delay(s, time / 2)", unit: "1"}
 )yaml";
-  const std::vector<double> times = {0.0, 0.5, 1.0, 2.5, 4.0, 7.0};
+  const std::vector<double> times = {0.0, 0.5, 1.0, 2.5, 4.0, 7.0, 12.0, 20.0};
   const SimulationResult r = run(text, times, GetParam());
   ASSERT_TRUE(r.ok()) << r.summary.message;
   for (std::size_t i = 0; i < times.size(); ++i) {
@@ -92,6 +94,9 @@ observables:
     EXPECT_NEAR(r.column("lag_wave")[i], std::sin(t - 1.0), 1e-12);
     if (t >= 2.0) {
       EXPECT_NEAR(r.column("twice")[i], std::sin(t - 2.0), 1e-7);
+    }
+    if (t >= 5.0) {
+      EXPECT_NEAR(r.column("far")[i], std::sin(t - 5.0), 1e-7);
     }
     EXPECT_NEAR(r.column("half")[i], std::sin(t / 2.0), 1e-7);
   }

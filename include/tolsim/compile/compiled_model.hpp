@@ -151,6 +151,14 @@ struct CompiledDelay {
   bool constant_time = false;  // tau does not change during a run, so the solver's step can be kept below it
 };
 
+// SBML's fast reaction, held at equilibrium (see Reaction::fast). Its kernel outputs [g, grad(g) . d, d (n_states)]
+// at (t, y): the rate, its derivative along the reaction's stoichiometric column d, and d.
+struct CompiledFastReaction {
+  std::string name;
+  int kernel = -1;
+  SourceLocation location;
+};
+
 class CompiledModel {
  public:
   std::string name;
@@ -164,6 +172,7 @@ class CompiledModel {
   std::vector<Relation> relations;
   std::vector<CompiledEvent> events;
   std::vector<CompiledDelay> delays;
+  std::optional<CompiledFastReaction> fast_reaction;
 
   std::shared_ptr<const expr::Kernels> kernels;
   std::shared_ptr<const KernelProgram> program;

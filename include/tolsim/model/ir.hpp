@@ -127,6 +127,9 @@ struct Reaction {
   std::vector<std::string> modifiers;
   Expression rate;  // extent per time: amount per time of a species with stoichiometry 1
   bool reversible = false;
+  // SBML's fast reaction: always at equilibrium (its rate held at 0), with what it changes moved along its
+  // stoichiometry as fast as the rest of the model moves it off.
+  bool fast = false;
   std::vector<Parameter> local_parameters;  // referenced by their bare id inside `rate`
   std::string description;
   SourceLocation location;

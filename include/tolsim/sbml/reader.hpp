@@ -9,7 +9,7 @@
 // A hierarchical model (the comp package) is first flattened into one model by libSBML's converter; external model
 // definitions are files beside it. Linear algebraic rules are solved into assignment rules; delay() in math becomes
 // tolsim's delay(). Unsupported constructs are errors with the element and its line: non-linear algebraic rules,
-// fast reactions, Level 3 packages other than comp, layout and render. rateOf() is written out from the rules and reactions;
+// more than one fast reaction, Level 3 packages other than comp, layout and render. rateOf() is written out from the rules and reactions;
 // species references with ids are parameters, and a stoichiometry that can change splits its term off the reaction. Elements without math
 // are ignored, as SBML says; species in zero-dimensional compartments without a size are amounts; a negative stoichiometry moves
 // the species to the other side of the reaction. docs/sbml.md lists

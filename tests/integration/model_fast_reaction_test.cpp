@@ -1,0 +1,144 @@
+// Fast reactions (SBML's `fast`): held at equilibrium from the start and after every event. Expected values are
+// closed forms worked out in the comments.
+#include <cmath>
+
+#include "support/example_run.hpp"
+#include "tolsim/script/export.hpp"
+
+namespace tolsim::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+CompiledModel compiled(const std::string& text, CompileOptions::Backend backend) {
+  CompileOptions options;
+  options.backend = backend;
+  return compile_model(model::load_model_from_string(text, "test.yaml").model, options);
+}
+
+SimulationResult run(const CompiledModel& m, const std::vector<double>& times) {
+  Scenario s;
+  s.times = times;
+  s.solver.rtol = 1e-10;
+  s.solver.atol = 1e-12;
+  return simulate(m, make_setup(m, s));
+}
+
+class FastBackends : public ::testing::TestWithParam<CompileOptions::Backend> {};
+
+// A <-> B fast (kf A - kr B), B -> (k B), in 1 L. At equilibrium B = K A with K = kf / kr, so of the total
+// T = A + B a share K / (1 + K) is B, and T' = -k K / (1 + K) T. From A = 2, B = 0 (equilibrated at the start, not
+// before): T = 2 exp(-k K t / (1 + K)), A = T / (1 + K), B = K T / (1 + K). The event at t = 2 adds 1 mg/L of A, and
+// the pair re-equilibrates at once: T(2+) = T(2-) + 1, then decays as before.
+TEST_P(FastBackends, EquilibriumIsHeldWhileTheSlowReactionDrainsThePair) {
+  const CompiledModel m = compiled(R"yaml(time_unit: day
+compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  A: {compartment: c, initial: 2, unit: mg/L}
+  B: {compartment: c, initial: 0, unit: mg/L}
+parameters:
+  kf: {value: 3, unit: 1/day, source: "assumption: test"}
+  kr: {value: 1, unit: 1/day, source: "assumption: test"}
+  k: {value: 0.5, unit: 1/day, source: "assumption: test"}
+reactions:
+  binding: {equation: "A <-> B", rate: "(kf * A - kr * B) * c", fast: true}
+  loss: {equation: "B ->", rate: "k * B * c"}
+events:
+  top_up: {at: 2, assign: {A: "A + 1 [mg/L]"}}
+)yaml",
+                                   GetParam());
+  ASSERT_TRUE(m.fast_reaction.has_value());
+  const std::vector<double> times = {0.0, 1.0, 2.0, 3.0, 6.0};
+  const SimulationResult r = run(m, times);
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  const double K = 3.0, rate = 0.5 * K / (1.0 + K);
+  const auto total = [&](double t) {
+    return t < 2.0 ? 2.0 * std::exp(-rate * t)
+                   : (2.0 * std::exp(-rate * 2.0) + 1.0) * std::exp(-rate * (t - 2.0));
+  };
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    SCOPED_TRACE(times[i]);
+    const double t = times[i];  // the output at t = 2 is the state after the event there
+    EXPECT_NEAR(r.column("A")[i], total(t) / (1.0 + K), 1e-8);
+    EXPECT_NEAR(r.column("B")[i], K * total(t) / (1.0 + K), 1e-8);
+  }
+}
+
+// A + B <-> C fast (kf A B - kr C) with nothing else: the state jumps to the equilibrium at the start and stays.
+// With extent x from A = 2, B = 1, C = 0: kf (2 - x)(1 - x) = kr x, i.e. kf x^2 - (3 kf + kr) x + 2 kf = 0, whose
+// root in [0, 1] is x = ((3 kf + kr) - sqrt((3 kf + kr)^2 - 8 kf^2)) / (2 kf).
+TEST_P(FastBackends, NonLinearEquilibriumIsFoundByNewton) {
+  const CompiledModel m = compiled(R"yaml(time_unit: day
+compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  A: {compartment: c, initial: 2, unit: mmol/L}
+  B: {compartment: c, initial: 1, unit: mmol/L}
+  C: {compartment: c, initial: 0, unit: mmol/L}
+parameters:
+  kf: {value: 4, unit: L/mmol/day, source: "assumption: test"}
+  kr: {value: 1, unit: 1/day, source: "assumption: test"}
+reactions:
+  complex: {equation: "A + B <-> C", rate: "(kf * A * B - kr * C) * c", fast: true}
+)yaml",
+                                   GetParam());
+  const SimulationResult r = run(m, {0.0, 5.0});
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  const double kf = 4.0, kr = 1.0, b = 3.0 * kf + kr;
+  const double x = (b - std::sqrt(b * b - 8.0 * kf * kf)) / (2.0 * kf);
+  for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_NEAR(r.column("A")[i], 2.0 - x, 1e-10);
+    EXPECT_NEAR(r.column("B")[i], 1.0 - x, 1e-10);
+    EXPECT_NEAR(r.column("C")[i], x, 1e-10);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, FastBackends,
+                         ::testing::Values(CompileOptions::Backend::kInterpreter,
+                                           CompileOptions::Backend::kNative));
+
+const char* const kTwoFast = R"yaml(time_unit: day
+compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  A: {compartment: c, initial: 2, unit: mg/L}
+  B: {compartment: c, initial: 0, unit: mg/L}
+parameters:
+  kf: {value: 3, unit: 1/day, source: "assumption: test"}
+reactions:
+  one: {equation: "A -> B", rate: "kf * A * c", fast: true}
+  two: {equation: "B -> A", rate: "kf * B * c", fast: true}
+)yaml";
+
+TEST(FastReaction, MoreThanOneIsAnErrorAtTheSecond) {
+  const auto lines = error_lines(problems_of(kTwoFast));
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_THAT(lines[0], HasSubstr("test.yaml:11"));
+  EXPECT_THAT(lines[0],
+              HasSubstr("reaction 'two' is fast, and so is 'one': tolsim supports one fast reaction"));
+}
+
+TEST(FastReaction, ScriptExportsRefuseIt) {
+  const CompiledModel m = compiled(R"yaml(time_unit: day
+compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  A: {compartment: c, initial: 2, unit: mg/L}
+  B: {compartment: c, initial: 0, unit: mg/L}
+parameters:
+  kf: {value: 3, unit: 1/day, source: "assumption: test"}
+reactions:
+  one: {equation: "A -> B", rate: "kf * A * c", fast: true}
+)yaml",
+                                   CompileOptions::Backend::kInterpreter);
+  try {
+    script::check_exportable(m, script::Language::kPython);
+    ADD_FAILURE() << "exported a model with a fast reaction";
+  } catch (const ModelError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("reaction 'one' is fast"));
+  }
+}
+
+}  // namespace
+}  // namespace tolsim::testing
