@@ -8,7 +8,10 @@
 #pragma once
 
 #include <deque>
+#include <stdexcept>
 #include <vector>
+
+#include "tolsim/compile/compiled_model.hpp"
 
 namespace tolsim::detail {
 
@@ -42,6 +45,48 @@ class DelayHistory {
 
   std::size_t n_;
   std::deque<Record> records_;
+};
+
+// A delay time that is not a finite number >= 0. Inside a step CVODES may retry with a smaller one (a delay time that
+// depends on the state can go negative at a Newton iterate); anywhere else it ends the run.
+struct DelayTimeError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// The values of a model's delay() calls, in u, from the history of one run.
+class DelayedInputs {
+ public:
+  // `n_state` is the width of y (and of the history); `n_inputs` the size of u. Before `t_start` the past is what
+  // the initial values give, unless `held_start_state` (the caller set the start state: it is held instead).
+  DelayedInputs(const CompiledModel& model, int n_state, std::size_t n_inputs, double t_start,
+                bool held_start_state);
+
+  // History: the state from t on (the start, or after a discontinuity), and each step CVODES takes.
+  void add_point(double t, const double* y) { history_.add_point(t, y); }
+  void add_step(double t_end, double t_center, int order, const double* taylor);
+
+  // Sets u for every delay(x, tau) at time t: x evaluated at t - tau on the state from the history. Throws
+  // DelayTimeError for a bad delay time.
+  void fill(double t, const double* y, const double* p, double* u);
+
+  // After a fill at the start: the solver's longest step, given the one asked for (0: none), so that every delayed
+  // time stays inside the history already made. Also fixes how far back the history must reach.
+  double max_step(double asked);
+
+ private:
+  void fill_first(double t, const double* y, const double* p, double* u, std::size_t count,
+                  std::size_t depth);
+
+  const CompiledModel& model_;
+  double t_start_;
+  bool held_start_state_;
+  std::size_t n_inputs_;
+  DelayHistory history_;
+  std::vector<double> times_;                             // each delay's time at the last fill
+  std::vector<std::vector<double>> nested_y_, nested_u_;  // per nesting depth: the past state, its delays
+  double reach_ =
+      -1.0;  // >= 0 when every delay time is constant: how far back any delay reads (nested ones add
+             // up); older history is forgotten
 };
 
 }  // namespace tolsim::detail

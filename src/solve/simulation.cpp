@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "solve/cvodes_integrator.hpp"
 #include "solve/delay_history.hpp"
 #include "solve/event_queue.hpp"
+#include "solve/fast_reaction.hpp"
 #include "solve/setup_check.hpp"
 #include "solve/trigger_state.hpp"
 
@@ -53,12 +55,6 @@ bool same_instant(double a, double b) {
   return std::abs(b - a) <= 16.0 * std::numeric_limits<double>::epsilon() * scale;
 }
 
-// A delay time that is not a finite number >= 0. Inside a step CVODES may retry with a smaller one (a delay time that
-// depends on the state can go negative at a Newton iterate); anywhere else it ends the run.
-struct DelayTimeError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 struct ActiveInfusion {
   std::size_t index = 0;  // in SimulationSetup::infusions
   int state = -1;
@@ -74,8 +70,7 @@ class Run final : public detail::OdeSystem {
         observer_(observer),
         n_(model.n_states()),
         n_solver_(std::max(1, model.n_states())),
-        triggers_(model),
-        history_(n_solver_) {
+        triggers_(model) {
     if (setup.random_event_order_seed) tie_breaker_.seed(*setup.random_event_order_seed);
   }
 
@@ -84,7 +79,9 @@ class Run final : public detail::OdeSystem {
   int rhs(double t, const double* y, double* ydot) override;
   int jacobian(double t, const double* y, double* jac) override;
   int roots(double t, const double* y, double* g) override;
-  void on_step(double t_end, double t_center, int order, const double* taylor) override;
+  void on_step(double t_end, double t_center, int order, const double* taylor) override {
+    delays_->add_step(t_end, t_center, order, taylor);  // only models with delays report steps
+  }
 
  private:
   bool start();
@@ -108,13 +105,11 @@ class Run final : public detail::OdeSystem {
   std::string failure_message(const CvodesIntegrator::Advance& advance) const;
 
   void eval(int kernel, double t, const double* y, double* out) {
-    if (!model_.delays.empty()) update_delays(t, y);
+    if (delays_) delays_->fill(t, y, p_.data(), u_.data());
     model_.kernels->eval(kernel, t, y, p_.data(), u_.data(), out);
   }
-  void update_delays(double t, const double* y);
+  // Puts y_ on the fast reaction's equilibrium (solve/fast_reaction.hpp), if the model has one.
   bool equilibrate(double t);
-  // Sets the first `count` delays in u as seen from (t, y).
-  void fill_delays(double t, const double* y, double* u, std::size_t count, std::size_t depth);
   const CompiledEvent& event(int e) const { return model_.events[static_cast<std::size_t>(e)]; }
   bool constrained(std::size_t i) const {
     return setup_.options.enforce_nonnegative && model_.states[i].nonnegative;
@@ -140,14 +135,8 @@ class Run final : public detail::OdeSystem {
   boost::random::mt19937_64 tie_breaker_;  // used only with SimulationSetup::random_event_order_seed
   std::vector<std::size_t> ties_;
   std::unique_ptr<CvodesIntegrator> integrator_;
-  detail::DelayHistory history_;                          // models with delay() only
-  std::vector<double> delay_times_;                       // one per delay
-  std::vector<std::vector<double>> nested_y_, nested_u_;  // per nesting depth: the past state, its delays
-  std::vector<double> fast_out_;                          // the fast reaction's kernel: [g, g', column]
-  double longest_delay_ =
-      -1.0;  // >= 0 when every delay time is constant: how far back any delay reads (nested
-             // ones add up); older history is forgotten
-
+  std::optional<detail::DelayedInputs> delays_;  // models with delay() only
+  std::vector<double> fast_out_;                 // the fast reaction's kernel: [g, g', column]
   double t_ = 0.0;
   double probe_step_ = 0.0;
   bool changed_ = false;  // y or u changed at this stop: CVODES must restart
@@ -180,7 +169,7 @@ int Run::rhs(double t, const double* y, double* ydot) {
       }
     }
     return 0;
-  } catch (const DelayTimeError& e) {
+  } catch (const detail::DelayTimeError& e) {
     nonfinite_note_ = e.what();
     return 1;  // recoverable: CVODES retries with a smaller step
   } catch (const std::exception& e) {
@@ -228,87 +217,14 @@ int Run::roots(double t, const double* y, double* g) {
   }
 }
 
-void Run::on_step(double t_end, double t_center, int order, const double* taylor) {
-  const double previous_end = history_.empty() ? t_end : history_.last_time();
-  history_.add_step(t_end, t_center, order, taylor);
-  // Later queries come from times at or after the previous step's end (outputs and roots inside this step, the
-  // next step's right-hand sides), so they reach back at most the longest delay from there.
-  if (longest_delay_ >= 0.0) history_.forget_before(previous_end - longest_delay_);
-}
-
-// Sets u for every delay(x, tau) at time t: x evaluated at t - tau on the state interpolated from the history. The
-// delays go in order, so that the earlier ones a later tau uses are already set; an x that uses earlier delays
-// needs those at t - tau, one level down.
-void Run::update_delays(double t, const double* y) {
-  fill_delays(t, y, u_.data(), model_.delays.size(), 0);
-}
-
-void Run::fill_delays(double t, const double* y, double* u, std::size_t count, std::size_t depth) {
-  // Sized once (start): a resize here would move the buffers the levels above are using.
-  if (depth >= nested_y_.size())
-    throw std::runtime_error(fmt::format("delay() nested more than {} deep", nested_y_.size()));
-  const expr::Kernels& kernels = *model_.kernels;
-  for (std::size_t k = 0; k < count; ++k) {
-    const CompiledDelay& d = model_.delays[k];
-    double tau = 0.0;
-    kernels.eval(d.time_kernel, t, y, p_.data(), u, &tau);
-    if (depth == 0) delay_times_[k] = tau;
-    if (!std::isfinite(tau) || tau < 0.0)
-      throw DelayTimeError(
-          fmt::format("{} has delay time {} at t = {}: a delay must be finite and >= 0", d.text, tau, t));
-    double* out = &u[static_cast<std::size_t>(d.input)];
-    if (tau == 0.0) {
-      kernels.eval(d.kernel, t, y, p_.data(), u, out);
-      continue;
-    }
-    const double at = t - tau;
-    std::vector<double>& past = nested_y_[depth];
-    history_.state_at(at, past.data());
-    // Before the start, the past is what the initial values give then, unless the caller set the state.
-    if (at < setup_.t_start && setup_.initial_state.empty()) {
-      kernels.eval(d.initial_kernel, at, past.data(), p_.data(), u, out);
-      continue;
-    }
-    const double* inputs = u;
-    if (d.nested) {
-      std::vector<double>& earlier = nested_u_[depth];
-      std::copy(u, u + u_.size(), earlier.begin());
-      fill_delays(at, past.data(), earlier.data(), k, depth + 1);
-      inputs = earlier.data();
-    }
-    kernels.eval(d.kernel, at, past.data(), p_.data(), inputs, out);
-  }
-}
-
-// Puts the state on the fast reaction's equilibrium, g = 0, by Newton's method along its column: a move of extent x
-// changes y by d x, and g by about g' x.
 bool Run::equilibrate(double t) {
   if (!model_.fast_reaction) return true;
-  const CompiledFastReaction& fast = *model_.fast_reaction;
-  fast_out_.resize(2 + static_cast<std::size_t>(n_));
-  constexpr int kMaxIterations = 50;
-  for (int iteration = 0; iteration < kMaxIterations; ++iteration) {
-    eval(fast.kernel, t, y_.data(), fast_out_.data());
-    const double g = fast_out_[0], slope = fast_out_[1];
-    if (g == 0.0) return true;
-    if (!std::isfinite(g) || !std::isfinite(slope) || slope == 0.0)
-      return fail(SolveStatus::kSolverFailure, t,
-                  fmt::format("fast reaction '{}' cannot reach equilibrium at t = {}: its rate is {} and its "
-                              "derivative along the reaction {}",
-                              fast.name, t, g, slope));
-    const double extent = -g / slope;
-    double change = 0.0, size = 0.0;
-    for (std::size_t i = 0; i < static_cast<std::size_t>(n_); ++i) {
-      const double step = fast_out_[2 + i] * extent;
-      y_[i] += step;
-      change = std::max(change, std::abs(step));
-      if (fast_out_[2 + i] != 0.0) size = std::max(size, std::abs(y_[i]));
-    }
-    if (change <= 1e-14 * size) return true;
-  }
-  return fail(SolveStatus::kSolverFailure, t,
-              fmt::format("fast reaction '{}' did not reach equilibrium at t = {} in {} Newton steps",
-                          fast.name, t, kMaxIterations));
+  const auto kernel = [&](double at, const double* y, double* out) {
+    eval(model_.fast_reaction->kernel, at, y, out);
+  };
+  std::string problem =
+      detail::equilibrate(*model_.fast_reaction, kernel, t, y_, static_cast<std::size_t>(n_), fast_out_);
+  return problem.empty() || fail(SolveStatus::kSolverFailure, t, std::move(problem));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -348,12 +264,8 @@ bool Run::start() {
   p_ = setup_.parameters;
   y_.assign(static_cast<std::size_t>(n_solver_), 0.0);
   u_.assign(static_cast<std::size_t>(std::max(n_solver_, model_.n_inputs())), 0.0);
-  delay_times_.assign(model_.delays.size(), 0.0);
-  if (!model_.delays.empty()) {
-    constexpr std::size_t kMaxDelayNesting = 16;
-    nested_y_.assign(kMaxDelayNesting, std::vector<double>(static_cast<std::size_t>(n_solver_), 0.0));
-    nested_u_.assign(kMaxDelayNesting, std::vector<double>(u_.size(), 0.0));
-  }
+  if (!model_.delays.empty())
+    delays_.emplace(model_, n_solver_, u_.size(), setup_.t_start, !setup_.initial_state.empty());
   g_.assign(std::max<std::size_t>(n_rel, 1), 0.0);
   g_probe_ = g_;
   y_probe_ = y_;
@@ -405,7 +317,7 @@ bool Run::start() {
   if (!problems.empty()) return fail(SolveStatus::kInvalidSetup, t_, std::move(problems));
   // The history before the start is the initial state, before anything happens at the start (a fast reaction
   // comes to equilibrium at the start, not before).
-  if (!model_.delays.empty()) history_.add_point(t_, y_.data());
+  if (delays_) delays_->add_point(t_, y_.data());
   if (!equilibrate(t_)) return false;
   // Outputs that are not numbers before anything is integrated come from the values given (a compartment of size 0
   // under a concentration, a parameter that makes a rule divide by zero), not from the solver.
@@ -448,27 +360,11 @@ bool Run::start() {
   integrator.n_states = n_solver_;
   integrator.n_roots = static_cast<int>(root_relations_.size());
   integrator.options = setup_.options;
-  if (!model_.delays.empty()) {
+  if (delays_) {
     // Steps no longer than the shortest constant delay keep every delayed time inside the history already made.
     integrator.report_steps = true;
-    update_delays(t_, y_.data());
-    // How far back each delay reads: its own time, plus, for an x that uses earlier delays, the farthest of those.
-    double shortest = std::numeric_limits<double>::infinity();
-    longest_delay_ = 0.0;
-    double farthest_so_far = 0.0;
-    for (std::size_t k = 0; k < model_.delays.size(); ++k) {
-      if (!model_.delays[k].constant_time) {
-        longest_delay_ = -1.0;
-        continue;
-      }
-      if (delay_times_[k] > 0.0) shortest = std::min(shortest, delay_times_[k]);
-      const double reach = delay_times_[k] + (model_.delays[k].nested ? farthest_so_far : 0.0);
-      farthest_so_far = std::max(farthest_so_far, reach);
-      if (longest_delay_ >= 0.0) longest_delay_ = std::max(longest_delay_, reach);
-    }
-    if (std::isfinite(shortest))
-      integrator.options.max_step =
-          integrator.options.max_step > 0.0 ? std::min(integrator.options.max_step, shortest) : shortest;
+    delays_->fill(t_, y_.data(), p_.data(), u_.data());
+    integrator.options.max_step = delays_->max_step(integrator.options.max_step);
   }
   integrator.abstol.assign(static_cast<std::size_t>(n_solver_), 1.0);  // the dummy state stays 0
   bool any_constraint = false;
@@ -510,7 +406,7 @@ bool Run::restart() {
   const int flag = integrator_->reset(t_, y_);
   if (flag == 0) {
     // The state from here on starts from y_, which doses and events may have changed.
-    if (!model_.delays.empty()) history_.add_point(t_, y_.data());
+    if (delays_) delays_->add_point(t_, y_.data());
     return true;
   }
   CvodesIntegrator::Advance failure;

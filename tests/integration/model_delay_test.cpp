@@ -13,14 +13,7 @@ using ::testing::HasSubstr;
 
 SimulationResult run(const std::string& text, const std::vector<double>& times,
                      CompileOptions::Backend backend) {
-  CompileOptions options;
-  options.backend = backend;
-  const CompiledModel m = compile_model(model::load_model_from_string(text, "test.yaml").model, options);
-  Scenario s;
-  s.times = times;
-  s.solver.rtol = 1e-10;
-  s.solver.atol = 1e-12;
-  return simulate(m, make_setup(m, s));
+  return simulate_tight(compile_text(text, backend), times);
 }
 
 class DelayBackends : public ::testing::TestWithParam<CompileOptions::Backend> {};
@@ -158,17 +151,13 @@ observables:
 }
 
 TEST(Delay, ScriptExportsRefuseIt) {
-  CompileOptions options;
-  options.backend = CompileOptions::Backend::kInterpreter;
-  const CompiledModel m = compile_model(model::load_model_from_string(R"yaml(time_unit: day
+  const CompiledModel m = compile_text(R"yaml(time_unit: day
 parameters:
   s: {value: 0, unit: "1", constant: false, source: "assumption: test"}
 rate_rules:
   s: "-delay(s, 1 [day]) / 1 [day]"
 )yaml",
-                                                                      "test.yaml")
-                                            .model,
-                                        options);
+                                       CompileOptions::Backend::kInterpreter);
   ASSERT_EQ(m.delays.size(), 1u);
   for (const auto language : {script::Language::kPython, script::Language::kR}) {
     try {

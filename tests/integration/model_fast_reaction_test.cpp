@@ -10,20 +10,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-CompiledModel compiled(const std::string& text, CompileOptions::Backend backend) {
-  CompileOptions options;
-  options.backend = backend;
-  return compile_model(model::load_model_from_string(text, "test.yaml").model, options);
-}
-
-SimulationResult run(const CompiledModel& m, const std::vector<double>& times) {
-  Scenario s;
-  s.times = times;
-  s.solver.rtol = 1e-10;
-  s.solver.atol = 1e-12;
-  return simulate(m, make_setup(m, s));
-}
-
 class FastBackends : public ::testing::TestWithParam<CompileOptions::Backend> {};
 
 // A <-> B fast (kf A - kr B), B -> (k B), in 1 L. At equilibrium B = K A with K = kf / kr, so of the total
@@ -31,7 +17,7 @@ class FastBackends : public ::testing::TestWithParam<CompileOptions::Backend> {}
 // before): T = 2 exp(-k K t / (1 + K)), A = T / (1 + K), B = K T / (1 + K). The event at t = 2 adds 1 mg/L of A, and
 // the pair re-equilibrates at once: T(2+) = T(2-) + 1, then decays as before.
 TEST_P(FastBackends, EquilibriumIsHeldWhileTheSlowReactionDrainsThePair) {
-  const CompiledModel m = compiled(R"yaml(time_unit: day
+  const CompiledModel m = compile_text(R"yaml(time_unit: day
 compartments:
   c: {size: 1, unit: L, source: "assumption: test"}
 species:
@@ -47,10 +33,10 @@ reactions:
 events:
   top_up: {at: 2, assign: {A: "A + 1 [mg/L]"}}
 )yaml",
-                                   GetParam());
+                                       GetParam());
   ASSERT_TRUE(m.fast_reaction.has_value());
   const std::vector<double> times = {0.0, 1.0, 2.0, 3.0, 6.0};
-  const SimulationResult r = run(m, times);
+  const SimulationResult r = simulate_tight(m, times);
   ASSERT_TRUE(r.ok()) << r.summary.message;
   const double K = 3.0, rate = 0.5 * K / (1.0 + K);
   const auto total = [&](double t) {
@@ -69,7 +55,7 @@ events:
 // With extent x from A = 2, B = 1, C = 0: kf (2 - x)(1 - x) = kr x, i.e. kf x^2 - (3 kf + kr) x + 2 kf = 0, whose
 // root in [0, 1] is x = ((3 kf + kr) - sqrt((3 kf + kr)^2 - 8 kf^2)) / (2 kf).
 TEST_P(FastBackends, NonLinearEquilibriumIsFoundByNewton) {
-  const CompiledModel m = compiled(R"yaml(time_unit: day
+  const CompiledModel m = compile_text(R"yaml(time_unit: day
 compartments:
   c: {size: 1, unit: L, source: "assumption: test"}
 species:
@@ -82,8 +68,8 @@ parameters:
 reactions:
   complex: {equation: "A + B <-> C", rate: "(kf * A * B - kr * C) * c", fast: true}
 )yaml",
-                                   GetParam());
-  const SimulationResult r = run(m, {0.0, 5.0});
+                                       GetParam());
+  const SimulationResult r = simulate_tight(m, {0.0, 5.0});
   ASSERT_TRUE(r.ok()) << r.summary.message;
   const double kf = 4.0, kr = 1.0, b = 3.0 * kf + kr;
   const double x = (b - std::sqrt(b * b - 8.0 * kf * kf)) / (2.0 * kf);
@@ -120,7 +106,7 @@ TEST(FastReaction, MoreThanOneIsAnErrorAtTheSecond) {
 }
 
 TEST(FastReaction, ScriptExportsRefuseIt) {
-  const CompiledModel m = compiled(R"yaml(time_unit: day
+  const CompiledModel m = compile_text(R"yaml(time_unit: day
 compartments:
   c: {size: 1, unit: L, source: "assumption: test"}
 species:
@@ -131,7 +117,7 @@ parameters:
 reactions:
   one: {equation: "A -> B", rate: "kf * A * c", fast: true}
 )yaml",
-                                   CompileOptions::Backend::kInterpreter);
+                                       CompileOptions::Backend::kInterpreter);
   try {
     script::check_exportable(m, script::Language::kPython);
     ADD_FAILURE() << "exported a model with a fast reaction";

@@ -57,6 +57,22 @@ inline SimulationResult simulate_interpreted(const model::Model& m, std::vector<
   return simulate(compiled, setup);
 }
 
+// Compiles model YAML text, read as file "test.yaml".
+inline CompiledModel compile_text(const std::string& yaml, CompileOptions::Backend backend) {
+  CompileOptions options;
+  options.backend = backend;
+  return compile_model(model::load_model_from_string(yaml, "test.yaml").model, options);
+}
+
+// Simulates a compiled model at `times` with tight tolerances (rtol 1e-10, atol 1e-12) for closed-form checks.
+inline SimulationResult simulate_tight(const CompiledModel& m, const std::vector<double>& times) {
+  Scenario s;
+  s.times = times;
+  s.solver.rtol = 1e-10;
+  s.solver.atol = 1e-12;
+  return simulate(m, make_setup(m, s));
+}
+
 // Evenly spaced times from 0 to t_end: n + 1 of them.
 inline std::vector<double> even_times(double t_end, int n) {
   std::vector<double> times;
