@@ -31,7 +31,9 @@ test: test-release test-asan
 
 test-release: build
 	@ctest --preset release -j $(JOBS)
-	@sed -n 's/^\([0-9]* passed, [0-9]* failed, [0-9]* skipped\)$$/SBML Test Suite: \1/p' build/Testing/Temporary/LastTest.log
+	@awk '/^[0-9]+\/[0-9]+ Test: / { name = $$3 ~ /^conformance\./ ? substr($$3, 13) : "" } \
+	      name != "" && /^[0-9]+ passed, [0-9]+ failed, [0-9]+ skipped$$/ { print "SBML Test Suite (" name "): " $$0 }' \
+	     build/Testing/Temporary/LastTest.log
 
 build-asan: deps
 	@cmake --preset asan >/dev/null

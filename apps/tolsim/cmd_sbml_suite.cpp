@@ -12,6 +12,7 @@ void add_sbml_suite_command(CLI::App& app, const GlobalOptions& global, int& exi
   struct Options {
     std::string directory;
     std::vector<std::string> cases;
+    std::vector<std::string> tagged;
     int jobs = 0;
     bool verbose = false;
     int min_passed = -1;
@@ -26,6 +27,10 @@ void add_sbml_suite_command(CLI::App& app, const GlobalOptions& global, int& exi
       ->required();
   cmd->add_option("--cases", options->cases, "Cases to run, e.g. --cases 1 2 00017 (default: every folder)")
       ->delimiter(',');
+  cmd->add_option("--tagged", options->tagged,
+                  "Only the cases with at least one of these component or test tags, e.g. --tagged "
+                  "EventNoDelay,EventWithDelay")
+      ->delimiter(',');
   cmd->add_option("--jobs", options->jobs, "Cases run in parallel (default: every core)")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option(
@@ -35,15 +40,19 @@ void add_sbml_suite_command(CLI::App& app, const GlobalOptions& global, int& exi
       ->check(CLI::NonNegativeNumber);
   cmd->add_option(
          "--via", options->via,
-         "Write each model out as YAML or SBML and read it back before simulating it (tests the writers "
-         "of tolsim import-sbml and tolsim export)")
-      ->check(CLI::IsMember({"yaml", "sbml"}));
+         "yaml or sbml: write each model out and read it back before simulating it (tests the writers of "
+         "tolsim import-sbml and tolsim export). python or r: run each case with the script that `tolsim "
+         "export --format python|r` writes, under /usr/bin/python3 (scipy) or Rscript (deSolve)")
+      ->check(CLI::IsMember({"yaml", "sbml", "python", "r"}));
   cmd->add_flag("--verbose", options->verbose, "Print a line for every case, not only for failures");
   cmd->callback([options, &global, &exit_code] {
     sbml::SuiteOptions run;
     run.cases = options->cases;
+    run.tagged = options->tagged;
     if (options->via == "yaml") run.route = sbml::Route::kYaml;
     if (options->via == "sbml") run.route = sbml::Route::kSbml;
+    if (options->via == "python") run.route = sbml::Route::kPython;
+    if (options->via == "r") run.route = sbml::Route::kR;
     run.jobs = options->jobs > 0 ? options->jobs
                                  : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     run.on_case = [&](const sbml::CaseResult& c) {

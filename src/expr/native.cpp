@@ -8,8 +8,6 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <cerrno>
 #include <cstdlib>
@@ -19,6 +17,7 @@
 #include <optional>
 #include <sstream>
 
+#include "common/process.hpp"
 #include "tolsim/common/error.hpp"
 #include "tolsim/expr/kernel.hpp"
 
@@ -27,8 +26,9 @@ namespace tolsim::expr {
 namespace {
 
 namespace fs = std::filesystem;
+using detail::make_temp;
+using detail::read_whole_file;
 
-constexpr std::size_t kMaxCompilerOutput = 4000;  // characters of compiler output kept in a message
 constexpr int kMaxNameAttempts = 8;
 
 std::string getenv_string(const char* name) {
@@ -49,27 +49,6 @@ std::uint64_t fnv1a(std::uint64_t hash, const std::string& text) {
     hash *= 1099511628211ull;
   }
   return hash;
-}
-
-std::optional<std::string> read_whole_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  return std::move(content).str();
-}
-
-// A unique, empty, close-on-exec file next to `base` ("<base>.XXXXXX"); returns its path, or "" on failure.
-std::string make_temp(const fs::path& base, int* fd_out) {
-  std::string pattern = base.string() + ".XXXXXX";
-  const int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
-  if (fd < 0) return {};
-  if (fd_out != nullptr)
-    *fd_out = fd;
-  else
-    ::close(fd);
-  return pattern;
 }
 
 // Writes `content` to `path` through a temporary file and rename(), so that readers see all of it or nothing.
@@ -97,49 +76,6 @@ bool write_atomically(const fs::path& path, const std::string& content, std::str
   return true;
 }
 
-std::string truncated(std::string text) {
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  if (text.size() > kMaxCompilerOutput) {
-    text.resize(kMaxCompilerOutput);
-    text += "\n[... compiler output truncated]";
-  }
-  return text;
-}
-
-// Runs argv[0] (searched in PATH) without a shell, stdin from /dev/null, stdout and stderr into `log_path`.
-// Returns "" on success, else why not.
-std::string run(const std::vector<std::string>& argv, const std::string& log_fd_path, int log_fd) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, log_fd, 1);
-  posix_spawn_file_actions_adddup2(&actions, log_fd, 2);
-  pid_t pid = 0;
-  const int spawn_error = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawn_error != 0)
-    return fmt::format("cannot run compiler '{}': {}", argv[0], std::strerror(spawn_error));
-
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR)
-      return fmt::format("cannot wait for compiler '{}': {}", argv[0], std::strerror(errno));
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
-
-  const std::string output = truncated(read_whole_file(log_fd_path).value_or(""));
-  const std::string how = WIFEXITED(status) ? fmt::format("exited with status {}", WEXITSTATUS(status))
-                                            : fmt::format("was killed by signal {}", WTERMSIG(status));
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && output.empty())
-    return fmt::format("cannot run compiler '{}' ({})", argv[0], how);
-  if (output.empty()) return fmt::format("compiler '{}' {} without output", argv[0], how);
-  return fmt::format("compiler '{}' {}:\n{}", argv[0], how, output);
-}
-
 // Compiles `source_path` into `library_path` via a temporary file. Returns "" on success, else why not.
 std::string compile(const std::vector<std::string>& compiler, const std::vector<std::string>& flags,
                     const fs::path& source_path, const fs::path& library_path) {
@@ -159,7 +95,7 @@ std::string compile(const std::vector<std::string>& compiler, const std::vector<
   std::vector<std::string> argv = compiler;
   argv.insert(argv.end(), flags.begin(), flags.end());
   argv.insert(argv.end(), {"-o", temp_library, source_path.string()});
-  std::string error = run(argv, log_path, log_fd);
+  std::string error = detail::run_program(argv, log_path, log_fd, "compiler");
   ::close(log_fd);
   ::unlink(log_path.c_str());
   if (error.empty() && ::rename(temp_library.c_str(), library_path.c_str()) != 0)

@@ -92,6 +92,25 @@ detail::ScriptData gather(Language language, const CompiledModel& model, const S
       detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(model.kernel.jacobian)));
   d.outputs_kernel =
       detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(model.kernel.outputs)));
+  if (!model.relations.empty())
+    d.relations_kernel =
+        detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(model.kernel.relations)));
+  d.relations = model.relations;
+  for (CompiledEvent ev : model.events) {
+    d.event_kernels.push_back(
+        detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(ev.kernel))));
+    ev.root += base;
+    for (TriggerTerm& term : ev.terms) {
+      if (term.kind == TriggerTerm::Kind::kRelation) term.relation += base;
+      for (int& child : term.children) child += base;
+    }
+    for (EventAssignment& a : ev.assignments) {
+      a.state += base;
+      if (a.mode == EventAssignment::Mode::kSetConcentration) a.compartment_output += base;
+    }
+    d.events.push_back(std::move(ev));
+  }
+  d.max_events_per_time = setup.options.max_events_per_time;
   d.n_states = model.n_states();
   d.n_init_outputs = model.n_states() + static_cast<int>(model.derived_parameters.size());
   d.n_outputs = model.n_outputs();
@@ -107,15 +126,6 @@ Language parse_language(const std::string& text) {
 }
 
 void check_exportable(const CompiledModel& model, Language language) {
-  if (!model.events.empty()) {
-    const CompiledEvent& first = model.events.front();
-    throw ModelError(
-        first.location,
-        fmt::format("cannot export model '{}' as a {} script: it has {} event(s), starting with '{}'; "
-                    "the script exports do not implement events yet (export --format sbml keeps them)",
-                    model.name, language == Language::kPython ? "Python" : "R", model.events.size(),
-                    first.name));
-  }
   if (model.fast_reaction)
     throw ModelError(
         model.fast_reaction->location,

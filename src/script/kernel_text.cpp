@@ -217,6 +217,64 @@ std::string quoted(const std::string& text) {
 
 namespace tolsim::script::detail {
 
+const char* relation_operator(expr::Op op) {
+  switch (op) {
+    case expr::Op::kGt:
+      return ">";
+    case expr::Op::kGe:
+      return ">=";
+    case expr::Op::kLt:
+      return "<";
+    case expr::Op::kLe:
+      return "<=";
+    case expr::Op::kEq:
+      return "==";
+    case expr::Op::kNe:
+      return "!=";
+    default:
+      break;
+  }
+  throw InternalError(fmt::format("trigger relation with non-comparison operator {}", static_cast<int>(op)));
+}
+
+const char* trigger_term_kind(TriggerTerm::Kind kind) {
+  switch (kind) {
+    case TriggerTerm::Kind::kRelation:
+      return "relation";
+    case TriggerTerm::Kind::kConstant:
+      return "constant";
+    case TriggerTerm::Kind::kAnd:
+      return "and";
+    case TriggerTerm::Kind::kOr:
+      return "or";
+    case TriggerTerm::Kind::kXor:
+      return "xor";
+    case TriggerTerm::Kind::kNot:
+      return "not";
+  }
+  return "";
+}
+
+std::vector<std::string> trigger_term_literals(Language language, const CompiledEvent& event) {
+  const bool python = language == Language::kPython;
+  std::vector<std::string> terms;
+  for (const TriggerTerm& t : event.terms) {
+    std::string argument;
+    if (t.kind == TriggerTerm::Kind::kRelation)
+      argument = std::to_string(t.relation);
+    else if (t.kind == TriggerTerm::Kind::kConstant)
+      argument = python ? (t.constant ? "True" : "False") : (t.constant ? "TRUE" : "FALSE");
+    else if (python)
+      argument = fmt::format("({}{})", fmt::join(t.children, ", "), t.children.size() == 1 ? "," : "");
+    else
+      argument = fmt::format("c({})", fmt::join(t.children, ", "));
+    const char* kind = trigger_term_kind(t.kind);
+    terms.push_back(python ? fmt::format("(\"{}\", {})", kind, argument)
+                           : fmt::format("list(\"{}\", {})", kind, argument));
+  }
+  return terms;
+}
+
 std::string wrapped(const std::vector<std::string>& items, const std::string& indent, std::size_t width) {
   std::string out;
   std::string line = indent;

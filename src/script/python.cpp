@@ -125,51 +125,343 @@ def _apply_doses(t, y, p, u, active):
     return u
 
 
+def _relation_from_sign(op, g):
+    """The value of `lhs op rhs` from g = lhs - rhs."""
+    if op == ">":
+        return g > 0.0
+    if op == ">=":
+        return g >= 0.0
+    if op == "<":
+        return g < 0.0
+    if op == "<=":
+        return g <= 0.0
+    if op == "==":
+        return g == 0.0
+    return g != 0.0
+
+
+def _relation_after_crossing(op, direction):
+    """The value just after a crossing in `direction` (+1: g rising, -1: g falling)."""
+    if op in (">", ">="):
+        return direction > 0
+    if op in ("<", "<="):
+        return direction < 0
+    return op == "=="  # equality holds exactly at the crossing, and only there
+
+
+class _Relations:
+    """The value of every trigger relation. At a stop, a relation at its crossing (a root located here, or a
+    scheduled time reached, or g exactly 0 and moving) takes the value it has just after the crossing, and keeps it
+    while its g stays where it was; otherwise the sign of g decides."""
+
+    def __init__(self):
+        n = len(RELATIONS)
+        self.value = [False] * n
+        self.direction = [0] * n  # of the crossing at this stop; 0: none
+        self.g_at_crossing = [0.0] * n
+
+    def begin_stop(self):
+        self.direction = [0] * len(RELATIONS)
+
+    def at_crossing(self, k, g):
+        return self.direction[k] != 0 and g == self.g_at_crossing[k]
+
+    def update(self, g, crossing):
+        for k, (op, _, _) in enumerate(RELATIONS):
+            if self.at_crossing(k, g[k]):
+                continue
+            if crossing[k] != 0:
+                self.value[k] = _relation_after_crossing(op, crossing[k])
+                self.direction[k] = crossing[k]
+                self.g_at_crossing[k] = g[k]
+            else:
+                self.value[k] = _relation_from_sign(op, g[k])
+                self.direction[k] = 0
+
+    def trigger(self, event):
+        return self._term(event.terms, event.root)
+
+    def _term(self, terms, i):
+        kind, argument = terms[i]
+        if kind == "relation":
+            return self.value[argument]
+        if kind == "constant":
+            return argument
+        values = [self._term(terms, c) for c in argument]
+        if kind == "and":
+            return all(values)
+        if kind == "or":
+            return any(values)
+        if kind == "xor":
+            return sum(values) % 2 == 1
+        return not values[0]
+
+
+def _root_function(k, p, u, t, y):
+    """The root function of relation k, for solve_ivp's events. A value that is not a number stops the run."""
+    g = relations(t, y.tolist(), p, u)[k]
+    if not math.isfinite(g):
+        raise RuntimeError(f"event trigger relation {k} is {g} at t = {t}")
+    return g
+
+
+def _same_instant(a, b):
+    return abs(b - a) <= 16.0 * sys.float_info.epsilon * max(1.0, abs(a), abs(b))
+
+
+class _Run:
+    """One simulation, stop by stop as tolsim's solver runs it: doses, then event triggers, then the executions that
+    are due, each followed by a new look at the triggers (SBML Level 3 event semantics). Between stops the solver
+    integrates and watches the root functions of the trigger relations."""
+
+    def __init__(self, p, method, use_jacobian):
+        self.p = p
+        self.method = method
+        self.use_jacobian = use_jacobian
+        n = len(STATES)
+        self.y = initial(T_START, p)
+        self.u = [0.0] * n
+        self.active = {}
+        self.relations = _Relations()
+        self.trigger_value = [event.initial_value for event in EVENTS]
+        self.pending = []  # (event, time, values or None, sequence)
+        self.sequence = 0
+        self.cascade_time = math.nan
+        self.executions = 0
+        self.probe_step = 1e-8 * max(1.0, T_END - T_START)
+        edges = {b[0] for b in BOLUSES}
+        for start, end, _, _ in INFUSIONS:
+            if end > start:
+                edges |= {start, end}
+        # A scheduled relation has g = sign * (t - crossing), so one evaluation gives its crossing time.
+        self.crossing_time = [math.nan] * len(RELATIONS)
+        g = self._g(T_START, self.y)
+        for k, (_, scheduled, sign) in enumerate(RELATIONS):
+            if scheduled:
+                self.crossing_time[k] = T_START - g[k] / sign
+                edges.add(self.crossing_time[k])
+        self.fixed_stops = sorted(s for s in edges if T_START < s <= T_END)
+        self.watched = [k for k, (_, scheduled, _) in enumerate(RELATIONS) if not scheduled]
+
+    def _g(self, t, y):
+        return relations(t, y, self.p, self.u) if RELATIONS else []
+
+    def run(self):
+        rows = []
+        k = 0
+
+        def record_through(t, y):
+            nonlocal k
+            while k < len(TIMES) and TIMES[k] <= t:
+                values = outputs(TIMES[k], y, self.p, self.u)
+                rows.append([TIMES[k]] + [values[c] for c in COLUMNS])
+                k += 1
+
+        t = T_START
+        self.process_stop(t, {}, start=True)
+        record_through(t, self.y)
+        options = {"method": self.method, "rtol": RTOL, "atol": ATOL, "max_step": MAX_STEP}
+        if FIRST_STEP > 0.0:
+            options["first_step"] = FIRST_STEP
+        while t < T_END:
+            stop = self.next_stop_after(t)
+            if _same_instant(t, stop):
+                t = stop  # too close to integrate: the stop happens now
+                self.process_stop(t, {})
+                record_through(t, self.y)
+                continue
+            p, u = self.p, self.u
+            if self.use_jacobian:
+                options["jac"] = lambda s, x: jacobian(s, x.tolist(), p, u)
+            watched, directions = self.watch(t)
+            functions = []
+            for j, direction in zip(watched, directions):
+                function = functools.partial(_root_function, j, p, u)
+                function.terminal = True
+                function.direction = direction
+                functions.append(function)
+            wanted = [w for w in TIMES[k:] if w < stop]
+            y0 = np.array(self.y, dtype=float)
+            solution = solve_ivp(lambda s, x: rhs(s, x.tolist(), p, u), (t, stop), y0, t_eval=wanted + [stop],
+                                 events=functions or None, dense_output=bool(functions), **options)
+            if solution.status < 0:
+                raise RuntimeError(f"{self.method} failed between t = {t} and {stop}: {solution.message}")
+            # Every event function is terminal, so at most one root is recorded: the first located. scipy places it
+            # to within a few rounding errors on either side; the stop is just past it, where its relation has
+            # crossed (as CVODES reports a root), so that relations crossing at the same instant cross together.
+            first = next((i for i, roots in enumerate(solution.t_events or []) if len(roots)), None)
+            stopped = stop
+            if first is not None:
+                root = solution.t_events[first][-1]
+                past = root + 16.0 * sys.float_info.epsilon * max(1.0, abs(root))
+                stopped = past if past < stop else root  # a stop due at the root is handled after it
+            for j, when in enumerate(solution.t):
+                if when < stopped:
+                    record_through(when, solution.y[:, j].tolist())
+            if first is not None:
+                self.y = solution.sol(stopped).tolist()
+                g = self._g(stopped, self.y)
+                found = {watched[first]: directions[first]}
+                for relation, direction in zip(watched, directions):
+                    if g[relation] == 0.0 or (g[relation] > 0.0) == (direction > 0):
+                        found[relation] = direction
+                t = stopped
+                self.process_stop(t, found)
+            else:
+                self.y = solution.y[:, -1].tolist()
+                t = stop
+                self.process_stop(t, {})
+            record_through(t, self.y)
+        return rows
+
+    def next_stop_after(self, t):
+        stop = T_END
+        for s in self.fixed_stops:
+            if s > t:
+                stop = min(stop, s)
+                break
+        for _, when, _, _ in self.pending:
+            if when > t:
+                stop = min(stop, when)
+        return stop
+
+    def watch(self, t):
+        """The relations to watch from t, and the direction of each one's next crossing: away from the side it is on
+        now, or for one at its crossing, back across it. A relation exactly at 0 that does not move is not watched
+        until the next stop (CVODES would watch it again once it has moved away from 0)."""
+        g = self._g(t, self.y)
+        watched, directions = [], []
+        for k in self.watched:
+            if self.relations.at_crossing(k, g[k]):
+                direction = -self.relations.direction[k]
+            elif g[k] != 0.0:
+                direction = -1 if g[k] > 0.0 else 1
+            else:
+                continue
+            watched.append(k)
+            directions.append(direction)
+        return watched, directions
+
+    def process_stop(self, t, found, start=False):
+        # Executions at times closer than the solver can tell apart count as one instant.
+        scale = max(abs(t), abs(T_END - T_START), 1.0)
+        if abs(t - self.cascade_time) > 1e-12 * scale:
+            self.executions = 0
+        self.cascade_time = t
+        if RELATIONS:
+            g = self._g(t, self.y)
+            crossing = [0] * len(RELATIONS)
+            for k, direction in found.items():
+                crossing[k] = direction
+            for k, (_, scheduled, sign) in enumerate(RELATIONS):
+                if scheduled and self.crossing_time[k] == t:
+                    crossing[k] = 1 if sign > 0.0 else -1
+            self.relations.begin_stop()
+            self.relations.update(g, crossing)
+        self.u = _apply_doses(t, self.y, self.p, self.u, self.active)
+        if start:
+            # At the start every trigger is compared with its initial value, and a relation has the value of its own
+            # formula (p >= 1 with p = 1 is true even if p is falling).
+            exact = _Relations()
+            if RELATIONS:
+                exact.update(self._g(t, self.y), [0] * len(RELATIONS))
+            self.evaluate_triggers(t, exact)
+            self.execute_due(t)
+        self.refresh(t)
+        self.evaluate_triggers(t, self.relations)
+        self.execute_due(t)
+
+    def refresh(self, t):
+        """Relation values after doses and assignments. One exactly at 0 takes the value it has just after t."""
+        if not RELATIONS:
+            return
+        g = self._g(t, self.y)
+        crossing = [0] * len(RELATIONS)
+        if any(not RELATIONS[k][1] and g[k] == 0.0 and not self.relations.at_crossing(k, 0.0)
+               for k in range(len(RELATIONS))):
+            f = rhs(t, self.y, self.p, self.u)
+            ahead = self._g(t + self.probe_step, [a + self.probe_step * b for a, b in zip(self.y, f)])
+            for k in range(len(RELATIONS)):
+                if not RELATIONS[k][1] and g[k] == 0.0:
+                    crossing[k] = 1 if ahead[k] > 0.0 else (-1 if ahead[k] < 0.0 else 0)
+        self.relations.update(g, crossing)
+
+    def evaluate_triggers(self, t, relation_values):
+        for e, event in enumerate(EVENTS):
+            now = relation_values.trigger(event)
+            before = self.trigger_value[e]
+            self.trigger_value[e] = now
+            if now and not before:
+                self.fire(e, t)
+            elif before and not now and not event.persistent:
+                self.pending = [x for x in self.pending if x[0] != e]  # not persistent: cancelled
+
+    def fire(self, e, t):
+        event = EVENTS[e]
+        when, values = t, None
+        if event.has_delay or event.values_at_trigger:
+            out = event.kernel(t, self.y, self.p, self.u)
+            if event.has_delay:
+                if not (math.isfinite(out[0]) and out[0] >= 0.0):
+                    raise RuntimeError(f"event '{event.name}' triggered at t = {t} with delay {out[0]}: a delay must be "
+                                       "finite and >= 0")
+                when = t + out[0]
+            if event.values_at_trigger:
+                values = out[2:]
+        self.pending.append((e, when, values, self.sequence))
+        self.sequence += 1
+
+    def execute_due(self, t):
+        while True:
+            due = [i for i, x in enumerate(self.pending) if x[1] <= t]
+            if not due:
+                return
+            # The highest priority (evaluated now, after the previous execution) first; then the event defined
+            # first; then the execution fired first. An event without priority ranks as priority 0.
+            best, best_key = None, None
+            for i in due:
+                e, _, _, sequence = self.pending[i]
+                priority = 0.0
+                if EVENTS[e].has_priority:
+                    priority = EVENTS[e].kernel(t, self.y, self.p, self.u)[1]
+                    if not math.isfinite(priority):
+                        raise RuntimeError(f"event '{EVENTS[e].name}' has priority {priority} at t = {t}")
+                key = (priority, -e, -sequence)
+                if best_key is None or key > best_key:
+                    best, best_key = i, key
+            if self.executions >= MAX_EVENTS_PER_TIME:
+                raise RuntimeError(f"more than {MAX_EVENTS_PER_TIME} event executions at t = {t} (next: "
+                                   f"'{EVENTS[self.pending[best][0]].name}'): events keep triggering each other")
+            self.executions += 1
+            self.execute(self.pending.pop(best), t)
+            self.refresh(t)
+            self.evaluate_triggers(t, self.relations)
+
+    def execute(self, execution, t):
+        e, _, values, _ = execution
+        kernel, assignments = EVENTS[e].kernel, EVENTS[e].assignments
+        if values is None:
+            values = kernel(t, self.y, self.p, self.u)[2:]
+        # An assigned concentration is an amount in the compartment as it was before the event, and a compartment
+        # that the event resizes keeps the amounts in it.
+        sizes = None
+        if CONCENTRATION_STATES or any(size is not None for _, size in assignments):
+            sizes = outputs(t, self.y, self.p, self.u)
+        for (state, size), value in zip(assignments, values):
+            self.y[state] = value if size is None else value * sizes[size]
+        if CONCENTRATION_STATES:
+            after = outputs(t, self.y, self.p, self.u)
+            for state, c in CONCENTRATION_STATES.items():
+                if sizes[c] != after[c] and after[c] != 0.0:
+                    self.y[state] *= sizes[c] / after[c]
+
+
 def simulate(p=None, method="LSODA", use_jacobian=True):
-    """Rows [t, column values...] at TIMES. Integrates stretch by stretch between dose times, so that each dose is
-    a discontinuity the solver starts afresh from. Raises RuntimeError if the solver fails."""
+    """Rows [t, column values...] at TIMES. Integrates stretch by stretch between doses, scheduled times and event
+    triggers, so that each is a discontinuity the solver starts afresh from. Raises RuntimeError if the solver
+    fails."""
     p = list(P0 if p is None else p)
-    n = len(STATES)
-    y = initial(T_START, p)
-    u = [0.0] * n
-    active = {}
-    rows = []
-    k = 0
-
-    def record(t, y):
-        values = outputs(t, y, p, u)
-        rows.append([t] + [values[c] for c in COLUMNS])
-
-    options = {"method": method, "rtol": RTOL, "atol": ATOL, "max_step": MAX_STEP}
-    if FIRST_STEP > 0.0:
-        options["first_step"] = FIRST_STEP
-    edges = {T_END} | {b[0] for b in BOLUSES} | {f[0] for f in INFUSIONS} | {f[1] for f in INFUSIONS}
-    stops = sorted(s for s in edges if T_START < s <= T_END)
-    t = T_START
-    u = _apply_doses(t, y, p, u, active)
-    while k < len(TIMES) and TIMES[k] <= t:
-        record(TIMES[k], y)
-        k += 1
-    for stop in stops:
-        wanted = []
-        while k < len(TIMES) and TIMES[k] < stop:
-            wanted.append(TIMES[k])
-            k += 1
-        if use_jacobian:
-            options["jac"] = lambda s, x: jacobian(s, x.tolist(), p, u)
-        solution = solve_ivp(lambda s, x: rhs(s, x.tolist(), p, u), (t, stop), y, t_eval=wanted + [stop],
-                             **options)
-        if solution.status != 0:
-            raise RuntimeError(f"{method} failed between t = {t} and {stop}: {solution.message}")
-        for j, when in enumerate(wanted):
-            record(when, solution.y[:, j].tolist())
-        y = solution.y[:, -1].tolist()
-        t = stop
-        u = _apply_doses(t, y, p, u, active)
-        while k < len(TIMES) and TIMES[k] <= t:
-            record(TIMES[k], y)
-            k += 1
-    return rows
+    return _Run(p, method, use_jacobian).run()
 
 
 def read_parameters(path):
@@ -274,6 +566,56 @@ std::string numbers(const std::vector<double>& values) {
   return items.empty() ? "[]" : "[\n" + wrapped(items, "    ") + "]";
 }
 
+std::string python_bool(bool value) {
+  return value ? "True" : "False";
+}
+
+// The relations of the triggers, their root functions, and the events with their kernels.
+std::string events_python(const ScriptData& d) {
+  std::string s =
+      "\n\n# Event triggers are formulas over relations (operator, scheduled, time_sign), whose root "
+      "functions "
+      "g = lhs - rhs\n# relations() computes. A scheduled relation compares time with a constant: g = "
+      "time_sign * (t - crossing),\n# and the run stops at its crossing instead of searching for a root.\n";
+  s += "RELATIONS = [\n";
+  for (std::size_t k = 0; k < d.relations.size(); ++k)
+    s += fmt::format("    (\"{}\", {}, {}),  # {}\n", relation_operator(d.relations[k].op),
+                     python_bool(d.relations[k].scheduled),
+                     number(Language::kPython, d.relations[k].time_sign), k);
+  s += "]\n";
+  s += fmt::format("MAX_EVENTS_PER_TIME = {}\n", d.max_events_per_time);
+  s += kernel_function("relations", d.relations_kernel, static_cast<int>(d.relations.size()), "out");
+  for (std::size_t e = 0; e < d.events.size(); ++e)
+    s += kernel_function(fmt::format("event_kernel_{}", e), d.event_kernels[e],
+                         2 + static_cast<int>(d.events[e].assignments.size()), "out");
+  s += R"py(
+
+# An event: its trigger formula (terms[root]; each term is (kind, relation index, constant or child terms)), its
+# attributes, its kernel (returning [delay, priority, value of each assignment]) and its assignments (state, and for a
+# concentration the output holding its compartment's size, else None).
+_Event = collections.namedtuple("_Event", "name terms root initial_value persistent values_at_trigger has_delay "
+                                          "has_priority kernel assignments")
+EVENTS = [
+)py";
+  for (std::size_t e = 0; e < d.events.size(); ++e) {
+    const CompiledEvent& ev = d.events[e];
+    const std::vector<std::string> terms = trigger_term_literals(Language::kPython, ev);
+    std::vector<std::string> assignments;
+    for (const EventAssignment& a : ev.assignments)
+      assignments.push_back(fmt::format("({}, {})", a.state,
+                                        a.mode == EventAssignment::Mode::kSetConcentration
+                                            ? std::to_string(a.compartment_output)
+                                            : "None"));
+    s += fmt::format(
+        "    _Event({}, [{}], {}, initial_value={}, persistent={}, values_at_trigger={}, has_delay={},\n"
+        "           has_priority={}, kernel=event_kernel_{}, assignments=[{}]),\n",
+        quoted(ev.name), fmt::join(terms, ", "), ev.root, python_bool(ev.initial_value),
+        python_bool(ev.persistent), python_bool(ev.use_values_from_trigger_time), python_bool(ev.has_delay),
+        python_bool(ev.has_priority), e, fmt::join(assignments, ", "));
+  }
+  return s + "]\n";
+}
+
 }  // namespace
 
 std::string python_script(const ScriptData& d) {
@@ -297,7 +639,9 @@ std::string python_script(const ScriptData& d) {
 # from dipping below zero, and each solver controls its error in its own way, so results agree to about the
 # tolerances, not to the last digit. Requires numpy and scipy (Debian: python3-scipy).
 import argparse
+import collections
 import csv
+import functools
 import math
 import os
 import sys
@@ -350,6 +694,7 @@ from scipy.integrate import solve_ivp
   s += kernel_function("jacobian", d.jacobian, d.n_states * d.n_states,
                        fmt::format("np.array(out).reshape(({0}, {0}), order=\"F\")", d.n_states));
   s += kernel_function("outputs", d.outputs_kernel, d.n_outputs, "out");
+  s += events_python(d);
   s += kDriver;
   return s;
 }

@@ -25,6 +25,7 @@ init_kernel <- compiler::cmpfun(init_kernel)
 rhs <- compiler::cmpfun(rhs)
 jacobian <- compiler::cmpfun(jacobian)
 outputs <- compiler::cmpfun(outputs)
+relations <- compiler::cmpfun(relations)
 
 P0 <- unname(PARAMETERS)
 N_STATES <- length(STATES)
@@ -73,43 +74,302 @@ apply_doses <- function(t, y, p, u, active) {
   list(y = y, u = u, active = active)
 }
 
-# A matrix of rows (time, column values...) at TIMES. Integrates stretch by stretch between dose times, so that each
-# dose is a discontinuity the solver starts afresh from. Stops with an error if the solver fails.
-simulate <- function(p = P0, method = "lsoda", use_jacobian = TRUE) {
+# The value of `lhs op rhs` from g = lhs - rhs, and the value just after a crossing in `direction` (+1: g rising).
+relation_from_sign <- function(op, g) {
+  isTRUE(switch(op, ">" = g > 0, ">=" = g >= 0, "<" = g < 0, "<=" = g <= 0, "==" = g == 0, is.na(g) || g != 0))
+}
+relation_after_crossing <- function(op, direction) {
+  if (op %in% c(">", ">=")) return(direction > 0)
+  if (op %in% c("<", "<=")) return(direction < 0)
+  op == "=="  # equality holds exactly at the crossing, and only there
+}
+
+# The value of every trigger relation. At a stop, a relation at its crossing (a root located here, or a scheduled
+# time reached, or g exactly 0 and moving) takes the value it has just after the crossing, and keeps it while its g
+# stays where it was; otherwise the sign of g decides.
+new_relations <- function() {
+  r <- new.env()
+  r$value <- logical(length(RELATION_OP))
+  r$direction <- numeric(length(RELATION_OP))  # of the crossing at this stop; 0: none
+  r$g_at_crossing <- numeric(length(RELATION_OP))
+  r
+}
+at_crossing <- function(r, k, g) r$direction[k] != 0 && isTRUE(g == r$g_at_crossing[k])
+update_relations <- function(r, g, crossing) {
+  for (k in seq_along(RELATION_OP)) {
+    if (at_crossing(r, k, g[k])) next
+    if (crossing[k] != 0) {
+      r$value[k] <- relation_after_crossing(RELATION_OP[k], crossing[k])
+      r$direction[k] <- crossing[k]
+      r$g_at_crossing[k] <- g[k]
+    } else {
+      r$value[k] <- relation_from_sign(RELATION_OP[k], g[k])
+      r$direction[k] <- 0
+    }
+  }
+}
+term_value <- function(r, terms, i) {
+  kind <- terms[[i]][[1]]
+  argument <- terms[[i]][[2]]
+  if (kind == "relation") return(r$value[argument])
+  if (kind == "constant") return(argument)
+  values <- vapply(argument, function(c) term_value(r, terms, c), logical(1))
+  switch(kind, and = all(values), or = any(values), xor = sum(values) %% 2 == 1, !values[1])
+}
+trigger_value <- function(r, event) term_value(r, event$terms, event$root)
+
+same_instant <- function(a, b) abs(b - a) <= 16 * .Machine$double.eps * max(1, abs(a), abs(b))
+
+# One simulation, stop by stop as tolsim's solver runs it: doses, then event triggers, then the executions that are
+# due, each followed by a new look at the triggers (SBML Level 3 event semantics). Between stops the solver
+# integrates and watches the root functions of the trigger relations.
+new_run <- function(p) {
+  run <- new.env()
   start <- initial(T_START, p)
-  p <- start$p
-  y <- start$y
-  u <- numeric(N_STATES)
-  active <- list()
+  run$p <- start$p
+  run$y <- start$y
+  run$u <- numeric(N_STATES)
+  run$active <- list()
+  run$relations <- new_relations()
+  run$trigger <- vapply(EVENTS, function(e) e$initial_value, logical(1))
+  run$pending <- list()  # each list(event, time, values or NULL, sequence)
+  run$sequence <- 0
+  run$cascade_time <- NaN
+  run$executions <- 0
+  run$probe_step <- 1e-8 * max(1, T_END - T_START)
+  edges <- BOLUS_TIME
+  dosing <- INFUSION_END > INFUSION_START
+  edges <- c(edges, INFUSION_START[dosing], INFUSION_END[dosing])
+  # A scheduled relation has g = sign * (t - crossing), so one evaluation gives its crossing time.
+  run$crossing_time <- rep(NaN, length(RELATION_OP))
+  g <- relations(T_START, run$y, run$p, run$u)
+  scheduled <- which(RELATION_SCHEDULED)
+  run$crossing_time[scheduled] <- T_START - g[scheduled] / RELATION_SIGN[scheduled]
+  edges <- c(edges, run$crossing_time[scheduled])
+  run$fixed_stops <- sort(unique(edges[edges > T_START & edges <= T_END]))
+  run$watched <- which(!RELATION_SCHEDULED)
+  run
+}
+
+refresh <- function(run, t) {
+  if (length(RELATION_OP) == 0) return(invisible(NULL))
+  g <- relations(t, run$y, run$p, run$u)
+  crossing <- numeric(length(RELATION_OP))
+  zero <- which(!RELATION_SCHEDULED & g == 0)
+  if (any(vapply(zero, function(k) !at_crossing(run$relations, k, 0), logical(1)))) {
+    # A relation exactly at 0 takes the value it has just after t.
+    ahead <- relations(t + run$probe_step, run$y + run$probe_step * rhs(t, run$y, run$p, run$u), run$p, run$u)
+    direction <- sign(ahead[zero])
+    crossing[zero] <- ifelse(is.na(direction), 0, direction)
+  }
+  update_relations(run$relations, g, crossing)
+}
+
+evaluate_triggers <- function(run, t, relation_values) {
+  for (e in seq_along(EVENTS)) {
+    now <- trigger_value(relation_values, EVENTS[[e]])
+    before <- run$trigger[e]
+    run$trigger[e] <- now
+    if (now && !before) {
+      fire(run, e, t)
+    } else if (before && !now && !EVENTS[[e]]$persistent) {
+      run$pending <- Filter(function(x) x$event != e, run$pending)  # not persistent: cancelled
+    }
+  }
+}
+
+fire <- function(run, e, t) {
+  event <- EVENTS[[e]]
+  when <- t
+  values <- NULL
+  if (event$has_delay || event$values_at_trigger) {
+    out <- event$kernel(t, run$y, run$p, run$u)
+    if (event$has_delay) {
+      if (!(is.finite(out[1]) && out[1] >= 0))
+        stop(sprintf("event '%s' triggered at t = %.17g with delay %.17g: a delay must be finite and >= 0",
+                     event$name, t, out[1]))
+      when <- t + out[1]
+    }
+    if (event$values_at_trigger) values <- out[-(1:2)]
+  }
+  run$pending[[length(run$pending) + 1]] <- list(event = e, time = when, values = values, sequence = run$sequence)
+  run$sequence <- run$sequence + 1
+}
+
+execute_due <- function(run, t) {
+  repeat {
+    due <- which(vapply(run$pending, function(x) x$time <= t, logical(1)))
+    if (length(due) == 0) return(invisible(NULL))
+    # The highest priority (evaluated now, after the previous execution) first; then the event defined first; then
+    # the execution fired first. An event without priority ranks as priority 0.
+    best <- NA
+    for (i in due) {
+      x <- run$pending[[i]]
+      priority <- 0
+      if (EVENTS[[x$event]]$has_priority) {
+        priority <- EVENTS[[x$event]]$kernel(t, run$y, run$p, run$u)[2]
+        if (!is.finite(priority))
+          stop(sprintf("event '%s' has priority %.17g at t = %.17g", EVENTS[[x$event]]$name, priority, t))
+      }
+      if (is.na(best) || priority > best_priority ||
+          (priority == best_priority && (x$event < best_event ||
+                                         (x$event == best_event && x$sequence < best_sequence)))) {
+        best <- i; best_priority <- priority; best_event <- x$event; best_sequence <- x$sequence
+      }
+    }
+    if (run$executions >= MAX_EVENTS_PER_TIME)
+      stop(sprintf("more than %d event executions at t = %.17g (next: '%s'): events keep triggering each other",
+                   MAX_EVENTS_PER_TIME, t, EVENTS[[best_event]]$name))
+    run$executions <- run$executions + 1
+    execution <- run$pending[[best]]
+    run$pending[[best]] <- NULL
+    execute(run, execution, t)
+    refresh(run, t)
+    evaluate_triggers(run, t, run$relations)
+  }
+}
+
+execute <- function(run, execution, t) {
+  event <- EVENTS[[execution$event]]
+  values <- execution$values
+  if (is.null(values)) values <- event$kernel(t, run$y, run$p, run$u)[-(1:2)]
+  # An assigned concentration is an amount in the compartment as it was before the event, and a compartment that the
+  # event resizes keeps the amounts in it.
+  sizes <- NULL
+  if (length(CONCENTRATION_STATE) > 0 || any(!is.na(event$assign_size))) sizes <- outputs(t, run$y, run$p, run$u)
+  for (i in seq_along(event$assign_state)) {
+    size <- event$assign_size[i]
+    run$y[event$assign_state[i]] <- if (is.na(size)) values[i] else values[i] * sizes[size]
+  }
+  if (length(CONCENTRATION_STATE) > 0) {
+    after <- outputs(t, run$y, run$p, run$u)
+    for (j in seq_along(CONCENTRATION_STATE)) {
+      c <- CONCENTRATION_OUTPUT[j]
+      if (!isTRUE(sizes[c] == after[c]) && !isTRUE(after[c] == 0))
+        run$y[CONCENTRATION_STATE[j]] <- run$y[CONCENTRATION_STATE[j]] * sizes[c] / after[c]
+    }
+  }
+}
+
+process_stop <- function(run, t, found, start = FALSE) {
+  # Executions at times closer than the solver can tell apart count as one instant.
+  if (is.nan(run$cascade_time) || abs(t - run$cascade_time) > 1e-12 * max(abs(t), abs(T_END - T_START), 1))
+    run$executions <- 0
+  run$cascade_time <- t
+  if (length(RELATION_OP) > 0) {
+    g <- relations(t, run$y, run$p, run$u)
+    crossing <- found
+    now <- which(RELATION_SCHEDULED & run$crossing_time == t)
+    crossing[now] <- ifelse(RELATION_SIGN[now] > 0, 1, -1)
+    run$relations$direction[] <- 0
+    update_relations(run$relations, g, crossing)
+  }
+  dosed <- apply_doses(t, run$y, run$p, run$u, run$active)
+  run$y <- dosed$y; run$u <- dosed$u; run$active <- dosed$active
+  if (start) {
+    # At the start every trigger is compared with its initial value, and a relation has the value of its own
+    # formula (p >= 1 with p = 1 is true even if p is falling).
+    exact <- new_relations()
+    if (length(RELATION_OP) > 0)
+      update_relations(exact, relations(t, run$y, run$p, run$u), numeric(length(RELATION_OP)))
+    evaluate_triggers(run, t, exact)
+    execute_due(run, t)
+  }
+  refresh(run, t)
+  evaluate_triggers(run, t, run$relations)
+  execute_due(run, t)
+}
+
+next_stop_after <- function(run, t) {
+  later <- c(T_END, run$fixed_stops[run$fixed_stops > t])
+  for (x in run$pending) if (x$time > t) later <- c(later, x$time)
+  min(later)
+}
+
+# A matrix of rows (time, column values...) at TIMES. Integrates stretch by stretch between doses, scheduled times
+# and event triggers, so that each is a discontinuity the solver starts afresh from. Stops with an error if the
+# solver fails.
+simulate <- function(p = P0, method = "lsoda", use_jacobian = TRUE) {
+  run <- new_run(p)
   rows <- matrix(NA_real_, nrow = length(TIMES), ncol = 1 + length(COLUMNS))
   k <- 1
-  record <- function(t, y) {
-    rows[k, ] <<- c(t, outputs(t, y, p, u)[COLUMNS])
-    k <<- k + 1
+  record_through <- function(t, y) {
+    while (k <= length(TIMES) && TIMES[k] <= t) {
+      rows[k, ] <<- c(TIMES[k], outputs(TIMES[k], y, run$p, run$u)[COLUMNS])
+      k <<- k + 1
+    }
   }
-  edges <- unique(sort(c(T_END, BOLUS_TIME, INFUSION_START, INFUSION_END)))
-  stops <- edges[edges > T_START & edges <= T_END]
   t <- T_START
-  dosed <- apply_doses(t, y, p, u, active)
-  y <- dosed$y; u <- dosed$u; active <- dosed$active
-  while (k <= length(TIMES) && TIMES[k] <= t) record(TIMES[k], y)
-  for (stop_at in stops) {
+  process_stop(run, t, numeric(length(RELATION_OP)), start = TRUE)
+  record_through(t, run$y)
+  while (t < T_END) {
+    stop_at <- next_stop_after(run, t)
+    if (same_instant(t, stop_at)) {
+      t <- stop_at  # too close to integrate: the stop happens now
+      process_stop(run, t, numeric(length(RELATION_OP)))
+      record_through(t, run$y)
+      next
+    }
+    p <- run$p
+    u <- run$u
+    # The direction of each watched relation's next crossing: away from the side it is on, or back across the
+    # crossing it is at. A relation exactly at 0 that does not move is not watched until the next stop (CVODES would
+    # watch it again once it has moved away from 0).
+    g <- relations(t, run$y, p, u)
+    direction <- vapply(run$watched, function(k) {
+      if (at_crossing(run$relations, k, g[k])) -run$relations$direction[k] else -sign(g[k])
+    }, numeric(1))
+    direction[is.na(direction)] <- 1  # not a number: watched, so that the root function stops the run
+    watched <- run$watched[direction != 0]
+    direction <- direction[direction != 0]
+    # lsoda stops with "root too near to the initial point" when a root function starts at 0 and stays there a
+    # moment, so an exact 0 counts as the side the relation is on until it has crossed.
+    root_function <- if (length(watched) > 0) function(s, x, parms) {
+      values <- relations(s, x, p, u)[watched]
+      if (any(!is.finite(values))) {
+        i <- which(!is.finite(values))[1]
+        stop(sprintf("event trigger relation %d is %s at t = %.17g", watched[i] - 1, format(values[i]), s))
+      }
+      ifelse(values == 0, -direction * .Machine$double.xmin, values)
+    }
     wanted <- TIMES[k <= seq_along(TIMES) & TIMES < stop_at]
     times <- c(t, wanted, stop_at)
-    jacobian_function <- if (use_jacobian) function(s, x, parms) matrix(jacobian(s, x, p, u), N_STATES, N_STATES)
-    out <- ode(y = y, times = times, func = function(s, x, parms) list(rhs(s, x, p, u)), parms = NULL,
-               method = method, rtol = RTOL, atol = ATOL, jacfunc = jacobian_function,
+    # deSolve needs at least one state: a model without any integrates a constant 0 in its place.
+    state <- if (N_STATES > 0) function(x) x else function(x) numeric(0)
+    jacobian_function <- if (use_jacobian) function(s, x, parms) {
+      matrix(if (N_STATES > 0) jacobian(s, x, p, u) else 0, max(N_STATES, 1), max(N_STATES, 1))
+    }
+    if (!is.null(root_function)) {
+      watched_values <- root_function
+      root_function <- function(s, x, parms) watched_values(s, state(x), parms)
+    }
+    out <- ode(y = if (N_STATES > 0) run$y else 0, times = times,
+               func = function(s, x, parms) list(if (N_STATES > 0) rhs(s, x, p, u) else 0), parms = NULL,
+               method = method, rtol = RTOL, atol = if (N_STATES > 0) ATOL else 1, jacfunc = jacobian_function,
                jactype = if (use_jacobian) "fullusr" else "fullint", maxsteps = MAX_STEPS,
-               hmax = if (MAX_STEP > 0) MAX_STEP else NULL, hini = FIRST_STEP)
+               hmax = if (MAX_STEP > 0) MAX_STEP else NULL, hini = FIRST_STEP, rootfunc = root_function)
     istate <- attr(out, "istate")
-    if (nrow(out) != length(times) || is.null(istate) || istate[1] < 0)
+    root_time <- attr(out, "troot")
+    rooted <- !is.null(root_time) && length(root_time) > 0
+    if (is.null(istate) || istate[1] < 0 || (!rooted && nrow(out) != length(times)))
       stop(sprintf("%s failed between t = %.17g and %.17g", method, t, stop_at))
-    for (j in seq_along(wanted)) record(wanted[j], unname(out[j + 1, -1]))
-    y <- unname(out[nrow(out), -1])
-    t <- stop_at
-    dosed <- apply_doses(t, y, p, u, active)
-    y <- dosed$y; u <- dosed$u; active <- dosed$active
-    while (k <= length(TIMES) && TIMES[k] <= t) record(TIMES[k], y)
+    last <- nrow(out)
+    limit <- if (rooted) root_time[1] else stop_at
+    for (j in seq_len(last)[-c(1, last)])
+      if (out[j, 1] < limit) record_through(out[j, 1], state(unname(out[j, -1])))
+    run$y <- state(unname(out[last, -1]))
+    found <- numeric(length(RELATION_OP))
+    if (rooted) {
+      # lsoda reports the root just past the crossing, with every root function that changed sign there.
+      t <- root_time[1]
+      g <- relations(t, run$y, p, u)
+      hit <- which(attr(out, "iroot") != 0)
+      found[watched[hit]] <- ifelse(g[watched[hit]] != 0, sign(g[watched[hit]]), direction[hit])
+    } else {
+      t <- stop_at
+    }
+    process_stop(run, t, found)
+    record_through(t, run$y)
   }
   rows
 }
@@ -236,6 +496,59 @@ std::string num(double x) {
   return number(Language::kR, x);
 }
 
+std::string r_bool(bool value) {
+  return value ? "TRUE" : "FALSE";
+}
+
+// The relations of the triggers, their root functions, and the events with their kernels.
+std::string events_r(const ScriptData& d) {
+  std::string s =
+      "\n# Event triggers are formulas over relations, whose root functions g = lhs - rhs relations() "
+      "computes. A "
+      "scheduled\n# relation compares time with a constant: g = RELATION_SIGN * (t - crossing), and the run "
+      "stops "
+      "at its crossing\n# instead of searching for a root.\n";
+  std::vector<std::string> ops, scheduled, signs;
+  for (const Relation& r : d.relations) {
+    ops.push_back(fmt::format("\"{}\"", relation_operator(r.op)));
+    scheduled.push_back(r_bool(r.scheduled));
+    signs.push_back(num(r.time_sign));
+  }
+  s += "RELATION_OP <- " + (ops.empty() ? std::string("character(0)") : vector_of(ops)) + "\n";
+  s += "RELATION_SCHEDULED <- " + (scheduled.empty() ? std::string("logical(0)") : vector_of(scheduled)) +
+       "\n";
+  s += "RELATION_SIGN <- " + vector_of(signs) + "\n";
+  s += fmt::format("MAX_EVENTS_PER_TIME <- {}\n", d.max_events_per_time);
+  s += kernel_function("relations", d.relations_kernel, static_cast<int>(d.relations.size()), "out");
+  for (std::size_t e = 0; e < d.events.size(); ++e)
+    s += kernel_function(fmt::format("event_kernel_{}", e + 1), d.event_kernels[e],
+                         2 + static_cast<int>(d.events[e].assignments.size()), "out");
+  s += R"r(
+# An event: its trigger formula (terms[[root]]; each term is list(kind, relation index, constant or child terms)),
+# its attributes, its kernel (returning c(delay, priority, value of each assignment)) and its assignments (the states,
+# and for a concentration the output holding its compartment's size, else NA).
+EVENTS <- list(
+)r";
+  for (std::size_t e = 0; e < d.events.size(); ++e) {
+    const CompiledEvent& ev = d.events[e];
+    const std::vector<std::string> terms = trigger_term_literals(Language::kR, ev);
+    std::vector<std::string> states, sizes;
+    for (const EventAssignment& a : ev.assignments) {
+      states.push_back(std::to_string(a.state));
+      sizes.push_back(
+          a.mode == EventAssignment::Mode::kSetConcentration ? std::to_string(a.compartment_output) : "NA");
+    }
+    s += fmt::format(
+        "  list(name = {}, terms = list({}), root = {}, initial_value = {}, persistent = {},\n"
+        "       values_at_trigger = {}, has_delay = {}, has_priority = {}, kernel = event_kernel_{},\n"
+        "       assign_state = c({}), assign_size = c({})){}\n",
+        quoted(ev.name), fmt::join(terms, ", "), ev.root, r_bool(ev.initial_value), r_bool(ev.persistent),
+        r_bool(ev.use_values_from_trigger_time), r_bool(ev.has_delay), r_bool(ev.has_priority), e + 1,
+        fmt::join(states, ", "), fmt::join(sizes, ", "), e + 1 < d.events.size() ? "," : "");
+  }
+  return s + ")\n";
+}
+
 }  // namespace
 
 std::string r_script(const ScriptData& d) {
@@ -303,6 +616,7 @@ suppressPackageStartupMessages(library(deSolve))
   s += kernel_function("rhs", d.rhs, d.n_states, "out");
   s += kernel_function("jacobian", d.jacobian, d.n_states * d.n_states, "out");
   s += kernel_function("outputs", d.outputs_kernel, d.n_outputs, "out");
+  s += events_r(d);
   s += kDriver;
   return s;
 }

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "tolsim/compile/compiled_model.hpp"
 #include "tolsim/expr/graph.hpp"
 #include "tolsim/expr/kernel.hpp"
 #include "tolsim/script/export.hpp"
@@ -69,10 +70,25 @@ struct ScriptData {
   double first_step = 0.0;  // 0: the solver chooses
   long max_steps = 0;
   KernelText init, rhs, jacobian, outputs_kernel;
+  // Events. Relation, term, state and output indices are in the language's indexing; event_kernels[e] outputs
+  // [delay, priority, value of assignment 1, 2, ...] as CompiledEvent::kernel does.
+  std::vector<Relation> relations;
+  KernelText relations_kernel;  // outputs g = lhs - rhs of every relation
+  std::vector<CompiledEvent> events;
+  std::vector<KernelText> event_kernels;
+  int max_events_per_time = 0;
   int n_states = 0;
   int n_init_outputs = 0;
   int n_outputs = 0;
 };
+
+// The comparison of a trigger relation as the scripts write it: ">", ">=", "<", "<=", "==" or "!=".
+const char* relation_operator(expr::Op op);
+// The kind of a trigger term as the scripts name it: "relation", "constant", "and", "or", "xor" or "not".
+const char* trigger_term_kind(TriggerTerm::Kind kind);
+// Each term of an event's trigger formula as a literal of the language, its indices as they are in `event`:
+// ("and", (1, 2)) in Python, list("and", c(1, 2)) in R.
+std::vector<std::string> trigger_term_literals(Language language, const CompiledEvent& event);
 
 // A list of literals wrapped into lines of at most about `width` characters, each line starting with `indent`.
 std::string wrapped(const std::vector<std::string>& items, const std::string& indent,

@@ -18,6 +18,8 @@
 #include <limits>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "support/example_run.hpp"
 #include "support/model_text.hpp"
 #include "support/run_process.hpp"
@@ -318,11 +320,115 @@ TEST(ExportedScript, RunsOneSimulationPerParameterRow) {
   }
 }
 
-TEST(ExportCli, RefusesEventsAndRunSettingsForSbml) {
-  TempDir dir;
-  const std::string model = dir.write("events.yaml", R"yaml(
+// A decay with two events: a reset when x falls below 0.25, and a bump of 3 half a day after time 2, computed from x
+// at time 2 (SBML's default: values from the trigger time).
+const char* const kEvents = R"yaml(
 tolsim: 1
-name: with-event
+name: with-events
+time_unit: day
+unit_check: off
+compartments:
+  c: {size: 1, source: "assumption: test"}
+species:
+  x: {compartment: c, initial: 1}
+parameters:
+  k: {value: 0.5, source: "assumption: test"}
+reactions:
+  loss: {equation: "x ->", rate: "k * x"}
+events:
+  reset:
+    trigger: "x < 0.25"
+    assign: {x: 1}
+  bump:
+    trigger: "time >= 2"
+    delay: 0.5
+    assign: {x: "x + 3"}
+)yaml";
+
+// The closed form of kEvents with k = 0.5: exp(-k t) until the bump at 2.5 (the first reset would come at
+// ln 4 / k = 2.77), which sets x = exp(-2k) + 3; that decays to 0.25 at 2.5 + ln(x / 0.25) / k = 7.70, where the reset
+// sets x = 1; the next reset would come at 7.70 + 2.77 > 10. At a time with an event the value is the one after it.
+double events_closed_form(double t) {
+  const double k = 0.5, bump = 2.5, bumped = std::exp(-2.0 * k) + 3.0;
+  const double reset = bump + std::log(bumped / 0.25) / k;
+  if (t < bump) return std::exp(-k * t);
+  if (t < reset) return bumped * std::exp(-k * (t - bump));
+  return std::exp(-k * (t - reset));
+}
+
+class ExportedEvents : public ::testing::TestWithParam<Runner> {};
+
+TEST_P(ExportedEvents, FollowTheClosedForm) {
+  const Runner& runner = GetParam();
+  TempDir dir;
+  const std::string model = dir.write("events.yaml", kEvents);
+  const std::string script = dir.path(runner.format == "python" ? "events.py" : "events.R");
+  const ProcessResult exported =
+      run_tolsim({"export", model, "--format", runner.format, "-o", script, "--t-end", "10", "--times",
+                  "0:10:0.5", "--solver", "rtol=1e-10", "--solver", "atol=1e-12"});
+  ASSERT_EQ(exported.exit_code, 0) << describe(exported);
+  const ProcessResult ran =
+      run_process(interpreter_for(runner.format), run_script_arguments(runner, script, dir.path("out.csv")));
+  ASSERT_EQ(ran.exit_code, 0) << describe(ran);
+  const auto got = read_csv_columns(dir.path("out.csv"));
+  ASSERT_EQ(got.at("time").size(), 21u);
+  for (std::size_t i = 0; i < 21; ++i) {
+    const double t = got.at("time")[i];
+    EXPECT_DOUBLE_EQ(t, 0.5 * static_cast<double>(i));
+    EXPECT_NEAR(got.at("x")[i], events_closed_form(t), 1e-7 * events_closed_form(t))
+        << runner.format << " " << runner.method << " at t = " << t;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Runners, ExportedEvents,
+                         ::testing::Values(Runner{"python", "LSODA"}, Runner{"python", "BDF"},
+                                           Runner{"r", "lsoda"}, Runner{"r", "bdf"}),
+                         [](const ::testing::TestParamInfo<Runner>& param_info) {
+                           return param_info.param.format + "_" + param_info.param.method;
+                         });
+
+// `tolsim sbml-suite --via python|r --tagged`: a suite of two cases made here, the model above as SBML with its
+// closed form as the expected results (tagged EventWithDelay), and a case without that tag, which must not run.
+TEST(SbmlSuiteCli, RunsTheTaggedCasesThroughTheScripts) {
+  TempDir dir;
+  const std::string model = dir.write("events.yaml", kEvents);
+  const std::string cases = dir.path("cases");
+  for (const std::string name : {"00001", "00002"}) {
+    std::filesystem::create_directories(cases + "/" + name);
+    const ProcessResult exported = run_tolsim(
+        {"export", model, "--format", "sbml", "-o", cases + "/" + name + "/" + name + "-sbml.xml"});
+    ASSERT_EQ(exported.exit_code, 0) << describe(exported);
+    std::ofstream(cases + "/" + name + "/" + name + "-settings.txt")
+        << "start: 0\nduration: 10\nsteps: 20\nvariables: x\nabsolute: 1e-7\nrelative: 1e-6\namount: \n"
+           "concentration: x\n";
+    std::ofstream(cases + "/" + name + "/" + name + "-tags.txt")
+        << "componentTags: Compartment, Species, Reaction, Parameter"
+        << (name == "00001" ? ", EventWithDelay" : "") << "\ntestTags: Amount\ntestType: TimeCourse\n";
+    std::ofstream results(cases + "/" + name + "/" + name + "-results.csv");
+    results << "time,x\n";
+    // The second case's expected values are wrong on purpose: it fails if it runs.
+    for (int i = 0; i <= 20; ++i)
+      results << fmt::format("{},{:.17g}\n", 0.5 * i,
+                             events_closed_form(0.5 * i) * (name == "00001" ? 1 : 2));
+  }
+  for (const std::string via : {"python", "r"}) {
+    const ProcessResult ran = run_tolsim(
+        {"sbml-suite", cases, "--via", via, "--tagged", "EventWithDelay", "--verbose", "--jobs", "1"});
+    EXPECT_EQ(ran.exit_code, 0) << describe(ran);
+    EXPECT_THAT(ran.out, HasSubstr("00001 passed")) << via;
+    EXPECT_THAT(ran.out, HasSubstr("1 passed, 0 failed, 0 skipped")) << via;
+    const ProcessResult all = run_tolsim({"sbml-suite", cases, "--via", via, "--jobs", "1"});
+    EXPECT_NE(all.exit_code, 0) << describe(all);
+    EXPECT_THAT(all.out, HasSubstr("1 passed, 1 failed, 0 skipped")) << via;
+  }
+}
+
+// A trigger whose root function is not a number stops the run with exit code 3 in tolsim and in both scripts.
+TEST(ExportedScript, StopsWhereATriggerIsNotANumber) {
+  TempDir dir;
+  const std::string model = dir.write("nan.yaml", R"yaml(
+tolsim: 1
+name: nan-trigger
 time_unit: day
 unit_check: off
 compartments:
@@ -330,16 +436,30 @@ compartments:
 species:
   x: {compartment: c, initial: 1}
 events:
-  reset:
-    trigger: "time >= 2"
-    assign: {x: 1}
+  never:
+    trigger: "log(x - 2) > 0"
+    assign: {x: 0}
 )yaml");
-  const ProcessResult events = run_tolsim({"export", model, "--format", "python", "-o", dir.path("x.py")});
-  EXPECT_EQ(events.exit_code, 2) << describe(events);
-  EXPECT_THAT(events.err, HasSubstr("events.yaml:"));
-  EXPECT_THAT(events.err, HasSubstr("it has 1 event(s), starting with 'reset'"));
-  EXPECT_FALSE(std::filesystem::exists(dir.path("x.py")));
+  const std::vector<std::string> run = {"--t-end", "1"};
+  std::vector<std::string> simulate = {"simulate", model, "--out", dir.path("tolsim.csv")};
+  simulate.insert(simulate.end(), run.begin(), run.end());
+  const ProcessResult tolsim = run_tolsim(simulate);
+  EXPECT_EQ(tolsim.exit_code, 3) << describe(tolsim);
+  EXPECT_THAT(tolsim.err, HasSubstr("event trigger relation 0 is"));
+  for (const std::string format : {"python", "r"}) {
+    const std::string script = dir.path(format == "python" ? "nan.py" : "nan.R");
+    std::vector<std::string> exporting = {"export", model, "--format", format, "-o", script};
+    exporting.insert(exporting.end(), run.begin(), run.end());
+    ASSERT_EQ(run_tolsim(exporting).exit_code, 0);
+    const ProcessResult ran = run_process(interpreter_for(format), {script, "--out", dir.path("none.csv")});
+    EXPECT_EQ(ran.exit_code, 3) << describe(ran);
+    EXPECT_THAT(ran.err, HasSubstr("event trigger relation 0 is")) << format;
+    EXPECT_FALSE(std::filesystem::exists(dir.path("none.csv"))) << format;
+  }
+}
 
+TEST(ExportCli, RefusesRunSettingsForSbml) {
+  TempDir dir;
   const ProcessResult sbml = run_tolsim({"export", source_path("examples/robertson.yaml"), "--format", "sbml",
                                          "--times", "0,1", "-o", dir.path("x.xml")});
   EXPECT_EQ(sbml.exit_code, 2) << describe(sbml);

@@ -28,10 +28,17 @@ enum class Route {
   kDirect,  // SBML -> model
   kYaml,    // SBML -> model -> YAML text (model::write_yaml) -> model
   kSbml,    // SBML -> model -> SBML text (sbml::write_sbml) -> model
+  // SBML -> model -> the exported script (script::write_script), run by /usr/bin/python3 (scipy LSODA) or Rscript
+  // (deSolve lsoda) instead of tolsim's solver. Cases whose model the scripts cannot express (delays, a fast
+  // reaction) or whose check needs tolsim's random event order are skipped with a "script:" tag.
+  kPython,
+  kR,
 };
 
 struct SuiteOptions {
   std::vector<std::string> cases;  // folder names to run; empty: every folder in the directory
+  std::vector<std::string>
+      tagged;  // if not empty: only the cases with at least one of these component or test tags
   int jobs = 1;
   Route route = Route::kDirect;
   std::function<void(const CaseResult&)>
