@@ -217,6 +217,11 @@ std::string quoted(const std::string& text) {
 
 namespace tolsim::script::detail {
 
+const char* bool_literal(Language language, bool value) {
+  if (language == Language::kPython) return value ? "True" : "False";
+  return value ? "TRUE" : "FALSE";
+}
+
 const char* relation_operator(expr::Op op) {
   switch (op) {
     case expr::Op::kGt:
@@ -263,7 +268,7 @@ std::vector<std::string> trigger_term_literals(Language language, const Compiled
     if (t.kind == TriggerTerm::Kind::kRelation)
       argument = std::to_string(t.relation);
     else if (t.kind == TriggerTerm::Kind::kConstant)
-      argument = python ? (t.constant ? "True" : "False") : (t.constant ? "TRUE" : "FALSE");
+      argument = bool_literal(language, t.constant);
     else if (python)
       argument = fmt::format("({}{})", fmt::join(t.children, ", "), t.children.size() == 1 ? "," : "");
     else

@@ -566,21 +566,18 @@ std::string numbers(const std::vector<double>& values) {
   return items.empty() ? "[]" : "[\n" + wrapped(items, "    ") + "]";
 }
 
-std::string python_bool(bool value) {
-  return value ? "True" : "False";
-}
-
 // The relations of the triggers, their root functions, and the events with their kernels.
 std::string events_python(const ScriptData& d) {
-  std::string s =
-      "\n\n# Event triggers are formulas over relations (operator, scheduled, time_sign), whose root "
-      "functions "
-      "g = lhs - rhs\n# relations() computes. A scheduled relation compares time with a constant: g = "
-      "time_sign * (t - crossing),\n# and the run stops at its crossing instead of searching for a root.\n";
+  std::string s = R"py(
+
+# Event triggers are formulas over relations (operator, scheduled, time_sign), whose root functions g = lhs - rhs
+# relations() computes. A scheduled relation compares time with a constant: g = time_sign * (t - crossing),
+# and the run stops at its crossing instead of searching for a root.
+)py";
   s += "RELATIONS = [\n";
   for (std::size_t k = 0; k < d.relations.size(); ++k)
     s += fmt::format("    (\"{}\", {}, {}),  # {}\n", relation_operator(d.relations[k].op),
-                     python_bool(d.relations[k].scheduled),
+                     bool_literal(Language::kPython, d.relations[k].scheduled),
                      number(Language::kPython, d.relations[k].time_sign), k);
   s += "]\n";
   s += fmt::format("MAX_EVENTS_PER_TIME = {}\n", d.max_events_per_time);
@@ -609,9 +606,11 @@ EVENTS = [
     s += fmt::format(
         "    _Event({}, [{}], {}, initial_value={}, persistent={}, values_at_trigger={}, has_delay={},\n"
         "           has_priority={}, kernel=event_kernel_{}, assignments=[{}]),\n",
-        quoted(ev.name), fmt::join(terms, ", "), ev.root, python_bool(ev.initial_value),
-        python_bool(ev.persistent), python_bool(ev.use_values_from_trigger_time), python_bool(ev.has_delay),
-        python_bool(ev.has_priority), e, fmt::join(assignments, ", "));
+        quoted(ev.name), fmt::join(terms, ", "), ev.root, bool_literal(Language::kPython, ev.initial_value),
+        bool_literal(Language::kPython, ev.persistent),
+        bool_literal(Language::kPython, ev.use_values_from_trigger_time),
+        bool_literal(Language::kPython, ev.has_delay), bool_literal(Language::kPython, ev.has_priority), e,
+        fmt::join(assignments, ", "));
   }
   return s + "]\n";
 }

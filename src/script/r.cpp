@@ -496,22 +496,17 @@ std::string num(double x) {
   return number(Language::kR, x);
 }
 
-std::string r_bool(bool value) {
-  return value ? "TRUE" : "FALSE";
-}
-
 // The relations of the triggers, their root functions, and the events with their kernels.
 std::string events_r(const ScriptData& d) {
-  std::string s =
-      "\n# Event triggers are formulas over relations, whose root functions g = lhs - rhs relations() "
-      "computes. A "
-      "scheduled\n# relation compares time with a constant: g = RELATION_SIGN * (t - crossing), and the run "
-      "stops "
-      "at its crossing\n# instead of searching for a root.\n";
+  std::string s = R"r(
+# Event triggers are formulas over relations, whose root functions g = lhs - rhs relations() computes. A scheduled
+# relation compares time with a constant: g = RELATION_SIGN * (t - crossing), and the run stops at its crossing
+# instead of searching for a root.
+)r";
   std::vector<std::string> ops, scheduled, signs;
   for (const Relation& r : d.relations) {
     ops.push_back(fmt::format("\"{}\"", relation_operator(r.op)));
-    scheduled.push_back(r_bool(r.scheduled));
+    scheduled.push_back(bool_literal(Language::kR, r.scheduled));
     signs.push_back(num(r.time_sign));
   }
   s += "RELATION_OP <- " + (ops.empty() ? std::string("character(0)") : vector_of(ops)) + "\n";
@@ -542,9 +537,11 @@ EVENTS <- list(
         "  list(name = {}, terms = list({}), root = {}, initial_value = {}, persistent = {},\n"
         "       values_at_trigger = {}, has_delay = {}, has_priority = {}, kernel = event_kernel_{},\n"
         "       assign_state = c({}), assign_size = c({})){}\n",
-        quoted(ev.name), fmt::join(terms, ", "), ev.root, r_bool(ev.initial_value), r_bool(ev.persistent),
-        r_bool(ev.use_values_from_trigger_time), r_bool(ev.has_delay), r_bool(ev.has_priority), e + 1,
-        fmt::join(states, ", "), fmt::join(sizes, ", "), e + 1 < d.events.size() ? "," : "");
+        quoted(ev.name), fmt::join(terms, ", "), ev.root, bool_literal(Language::kR, ev.initial_value),
+        bool_literal(Language::kR, ev.persistent),
+        bool_literal(Language::kR, ev.use_values_from_trigger_time), bool_literal(Language::kR, ev.has_delay),
+        bool_literal(Language::kR, ev.has_priority), e + 1, fmt::join(states, ", "), fmt::join(sizes, ", "),
+        e + 1 < d.events.size() ? "," : "");
   }
   return s + ")\n";
 }

@@ -82,6 +82,9 @@ struct ScriptData {
   int n_outputs = 0;
 };
 
+// A boolean literal of the language: True/False in Python, TRUE/FALSE in R.
+const char* bool_literal(Language language, bool value);
+
 // The comparison of a trigger relation as the scripts write it: ">", ">=", "<", "<=", "==" or "!=".
 const char* relation_operator(expr::Op op);
 // The kind of a trigger term as the scripts name it: "relation", "constant", "and", "or", "xor" or "not".
