@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -185,30 +186,27 @@ class Compiler {
   std::vector<NodeId> rhs_nodes(Lowering& lowering) {
     const int n = out_.n_states();
     std::vector<NodeId> f(static_cast<std::size_t>(n), graph_.constant(0.0));
-    const model::Reaction* fast = nullptr;
+    const auto fast_it = std::find_if(m_.reactions.begin(), m_.reactions.end(),
+                                      [](const model::Reaction& r) { return r.fast; });
+    const model::Reaction* fast = fast_it == m_.reactions.end() ? nullptr : &*fast_it;
     std::vector<NodeId> direction(static_cast<std::size_t>(n), graph_.constant(0.0));
     for (const auto& r : m_.reactions) {
-      NodeId rate = lowering.lower(r.rate, Mode::kDynamic, r.id);
-      if (r.fast) fast = &r;
+      // A reaction that moves with the fast one adds to its column, with its own stoichiometry times `share`.
+      const std::optional<model::Expression> share = fast && !r.fast ? fast_share(r, *fast) : std::nullopt;
+      const bool in_column = r.fast || share;
+      const NodeId rate = in_column ? graph_.constant(0.0) : lowering.lower(r.rate, Mode::kDynamic, r.id);
+      const NodeId scale = share ? lowering.lower(*share, Mode::kDynamic, r.id) : graph_.constant(1.0);
       auto apply = [&](const model::SpeciesReference& ref, double sign) {
         const model::Species* s = m_.find_species(ref.species);
         const Quantity& q = quantities_.at(ref.species);
         if (!s || s->boundary || q.kind != Quantity::Kind::kState || rate_rules_.count(q.slot)) return;
-        if (r.fast) {  // its column: what one unit of its extent changes
-          NodeId column = graph_.constant(sign * ref.stoichiometry);
-          const std::string& factor =
-              !s->conversion_factor.empty() ? s->conversion_factor : m_.conversion_factor;
-          if (!factor.empty()) column = graph_.mul(column, lowering.symbol(factor, Mode::kDynamic));
-          auto& di = direction[static_cast<std::size_t>(q.slot)];
-          di = graph_.add(di, column);
-          return;
-        }
-        NodeId term = graph_.mul(graph_.constant(sign * ref.stoichiometry), rate);
+        // In the column: what one unit of the fast reaction's extent changes. Elsewhere: the rate's term.
+        NodeId term = graph_.mul(graph_.constant(sign * ref.stoichiometry), in_column ? scale : rate);
         const std::string& factor =
             !s->conversion_factor.empty() ? s->conversion_factor : m_.conversion_factor;
         if (!factor.empty()) term = graph_.mul(term, lowering.symbol(factor, Mode::kDynamic));
-        auto& fi = f[static_cast<std::size_t>(q.slot)];
-        fi = graph_.add(fi, term);
+        auto& target = (in_column ? direction : f)[static_cast<std::size_t>(q.slot)];
+        target = graph_.add(target, term);
       };
       for (const auto& ref : r.reactants) apply(ref, -1.0);
       for (const auto& ref : r.products) apply(ref, 1.0);
@@ -221,17 +219,33 @@ class Compiler {
     return f;
   }
 
+  // A reaction whose rate is `a * F` or `F * a`, with F the fast reaction's id, runs at a times the fast reaction's
+  // extent rate: it is part of the fast reaction (the SBML reader writes a fast reaction's species with variable
+  // stoichiometry so, docs/sbml.md). Returns a, or nothing for any other rate.
+  static std::optional<model::Expression> fast_share(const model::Reaction& r, const model::Reaction& fast) {
+    const expr::Ast* ast = r.rate.ast.get();
+    if (!ast || ast->kind != expr::AstKind::kBinary || ast->op != expr::AstOp::kMul) return std::nullopt;
+    auto is_fast = [&](const expr::AstPtr& a) {
+      return a->kind == expr::AstKind::kSymbol && a->name == fast.id;
+    };
+    const expr::AstPtr* other = is_fast(ast->args[1])   ? &ast->args[0]
+                                : is_fast(ast->args[0]) ? &ast->args[1]
+                                                        : nullptr;
+    if (!other) return std::nullopt;
+    model::Expression share = r.rate;
+    share.ast = *other;
+    return share;
+  }
+
   // A fast reaction keeps its rate g at 0: the states move along its column d at the extent rate v that cancels
-  // what everything else does to g, grad(g) . (f + d v) = 0, so v = -(grad(g) . f) / (grad(g) . d). The start
-  // state and the state after each event or dose are put on g = 0 by Newton's method along d (the fast kernel).
+  // what everything else does to g, dg/dt = grad(g) . (f + d v) + partial g / partial t = 0, so
+  // v = -(grad(g) . f + partial g / partial t) / (grad(g) . d). Where grad(g) . d is 0, moving along the reaction
+  // does not change its rate (a rate constant of 0, say), and v is 0. The start state and the state after each
+  // event or dose are put on g = 0 along d (the fast kernel, solve/fast_reaction.hpp).
   void hold_at_equilibrium(const model::Reaction& r, NodeId g, const std::vector<NodeId>& direction,
                            std::vector<NodeId>& f) {
-    if (uses_time(g))
-      throw ModelError(r.location,
-                       fmt::format("fast reaction '{}': a rate that depends on time directly is not "
-                                   "supported",
-                                   r.id));
-    NodeId along = graph_.constant(0.0), drift = graph_.constant(0.0);
+    NodeId along = graph_.constant(0.0);
+    NodeId drift = expr::Differentiator(graph_, Op::kTime, -1).derivative(g);
     const auto states = expr::leaf_dependencies(graph_, {g}, Op::kState);
     for (const int j : states[0]) {
       expr::Differentiator d(graph_, Op::kState, j);
@@ -244,7 +258,9 @@ class Compiler {
                        fmt::format("fast reaction '{}' cannot be held at equilibrium: its rate does "
                                    "not depend on the species it changes",
                                    r.id));
-    const NodeId v = graph_.neg(graph_.div(drift, along));
+    const NodeId zero = graph_.constant(0.0);
+    const NodeId v =
+        graph_.select(graph_.binary(Op::kNe, along, zero), graph_.neg(graph_.div(drift, along)), zero);
     for (std::size_t i = 0; i < f.size(); ++i)
       if (!graph_.is_zero(direction[i])) f[i] = graph_.add(f[i], graph_.mul(direction[i], v));
     fast_spec_.outputs = {g, along};

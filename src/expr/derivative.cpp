@@ -11,6 +11,11 @@ namespace tolsim::expr {
 
 Differentiator::Differentiator(Graph& graph, Op leaf_kind, int leaf_index)
     : graph_(graph), leaf_kind_(leaf_kind), leaf_index_(leaf_index) {
+  if (leaf_kind == Op::kTime) {
+    if (leaf_index != -1)
+      throw InternalError(fmt::format("differentiator: time has no index ({})", leaf_index));
+    return;
+  }
   if (leaf_kind != Op::kState && leaf_kind != Op::kParam && leaf_kind != Op::kInput)
     throw InternalError(
         fmt::format("differentiator: cannot differentiate with respect to a {} node", op_name(leaf_kind)));
@@ -59,8 +64,10 @@ NodeId Differentiator::derivative(NodeId f) {
     NodeId result = kNoNode;
     switch (n.op) {
       case Op::kConst:
-      case Op::kTime:
         result = g.constant(0.0);
+        break;
+      case Op::kTime:  // time has no index: Differentiator(graph, Op::kTime, -1) is d/dt
+        result = g.constant(n.op == leaf_kind_ ? 1.0 : 0.0);
         break;
       case Op::kState:
       case Op::kParam:

@@ -136,7 +136,7 @@ class Run final : public detail::OdeSystem {
   std::vector<std::size_t> ties_;
   std::unique_ptr<CvodesIntegrator> integrator_;
   std::optional<detail::DelayedInputs> delays_;  // models with delay() only
-  std::vector<double> fast_out_;                 // the fast reaction's kernel: [g, g', column]
+  std::vector<double> fast_out_;                 // working memory of detail::equilibrate
   double t_ = 0.0;
   double probe_step_ = 0.0;
   bool changed_ = false;  // y or u changed at this stop: CVODES must restart

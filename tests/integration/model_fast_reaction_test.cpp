@@ -2,6 +2,8 @@
 // closed forms worked out in the comments.
 #include <cmath>
 
+#include <fmt/format.h>
+
 #include "support/example_run.hpp"
 #include "tolsim/script/export.hpp"
 
@@ -77,6 +79,122 @@ reactions:
     EXPECT_NEAR(r.column("A")[i], 2.0 - x, 1e-10);
     EXPECT_NEAR(r.column("B")[i], 1.0 - x, 1e-10);
     EXPECT_NEAR(r.column("C")[i], x, 1e-10);
+  }
+}
+
+// A <-> B fast with rate kq (A - 1)(A - 4) c, which is 0 at A = 1 and at A = 4, and nothing else. The reaction runs
+// as dx/dt = g: from A = 2.4, 2.5 or 3, g < 0, so it runs backwards (A rises) to A = 4, the root it reaches, and
+// B falls by as much. From 2.4 Newton's first step would head for A = 1 instead, and from 2.5 g' is 0.
+TEST_P(FastBackends, TheEquilibriumIsTheOneTheReactionRunsTo) {
+  for (const double a0 : {2.4, 2.5, 3.0}) {
+    SCOPED_TRACE(a0);
+    const CompiledModel m = compile_text(fmt::format(R"yaml(time_unit: day
+compartments:
+  c: {{size: 1, unit: L, source: "assumption: test"}}
+species:
+  A: {{compartment: c, initial: {}, unit: mg/L}}
+  B: {{compartment: c, initial: 5, unit: mg/L}}
+parameters:
+  kq: {{value: 2, unit: L/mg/day, source: "assumption: test"}}
+reactions:
+  swap: {{equation: "A <-> B", rate: "kq * (A - 1 [mg/L]) * (A - 4 [mg/L]) * c", fast: true}}
+)yaml",
+                                                     a0),
+                                         GetParam());
+    const SimulationResult r = simulate_tight(m, {0.0, 5.0});
+    ASSERT_TRUE(r.ok()) << r.summary.message;
+    for (std::size_t i = 0; i < 2; ++i) {
+      EXPECT_NEAR(r.column("A")[i], 4.0, 1e-10);
+      EXPECT_NEAR(r.column("B")[i], 5.0 - (4.0 - a0), 1e-10);
+    }
+  }
+}
+
+// A reaction whose rate is `n * bind`, with `bind` the fast reaction, is part of it: one unit of bind's extent also
+// takes n of S1 (the SBML reader writes a fast reaction's variable stoichiometry so). bind (rate kb S1 c) makes
+// S2 and holds S1 at 0: from S1 = 5 the extent is 5 / n = 1, so S2 = 1. The feed then brings kin of S1 a day,
+// which the pair turns into kin / n of S2 a day: S2 = 1 + kin t / n.
+TEST_P(FastBackends, AReactionAtAMultipleOfTheFastRateMovesWithIt) {
+  const CompiledModel m = compile_text(R"yaml(time_unit: day
+compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  S1: {compartment: c, initial: 5, unit: mg/L}
+  S2: {compartment: c, initial: 0, unit: mg/L}
+parameters:
+  n: {value: 5, unit: 1, source: "assumption: test"}
+  kb: {value: 3, unit: 1/day, source: "assumption: test"}
+  kin: {value: 1, unit: mg/L/day, source: "assumption: test"}
+reactions:
+  bind: {equation: "-> S2", rate: "kb * S1 * c", fast: true}
+  bind_S1: {equation: "S1 ->", rate: "n * bind"}
+  feed: {equation: "-> S1", rate: "kin * c"}
+)yaml",
+                                       GetParam());
+  const std::vector<double> times = {0.0, 1.0, 4.0};
+  const SimulationResult r = simulate_tight(m, times);
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    SCOPED_TRACE(times[i]);
+    EXPECT_NEAR(r.column("S1")[i], 0.0, 1e-9);
+    EXPECT_NEAR(r.column("S2")[i], 1.0 + times[i] / 5.0, 1e-8);
+  }
+}
+
+// A <-> B fast at rate k2 A c with k2 = 0: every state is an equilibrium, the reaction has nothing to undo, and A
+// fills at the feed's 1 mg/L a day: A = t, B = 2. At t = 2 an event sets k2 = 1: A goes to 0 at once (B = 4), and
+// from then on the feed's A turns into B: B = 4 + (t - 2).
+TEST_P(FastBackends, AFastRateThatIsZeroEverywhereDoesNothing) {
+  const CompiledModel m = compile_text(R"yaml(time_unit: day
+compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  A: {compartment: c, initial: 0, unit: mg/L}
+  B: {compartment: c, initial: 2, unit: mg/L}
+parameters:
+  k2: {value: 0, unit: 1/day, source: "assumption: test"}
+  kin: {value: 1, unit: mg/L/day, source: "assumption: test"}
+reactions:
+  on: {equation: "A <-> B", rate: "k2 * A * c", fast: true}
+  feed: {equation: "-> A", rate: "kin * c"}
+events:
+  switch_on: {at: 2, assign: {k2: "1 [1/day]"}}
+)yaml",
+                                       GetParam());
+  const std::vector<double> times = {0.0, 1.0, 1.5, 2.0, 3.0, 5.0};
+  const SimulationResult r = simulate_tight(m, times);
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    SCOPED_TRACE(times[i]);
+    const double t = times[i];  // the output at t = 2 is the state after the event there
+    EXPECT_NEAR(r.column("A")[i], t < 2.0 ? t : 0.0, 1e-8);
+    EXPECT_NEAR(r.column("B")[i], t < 2.0 ? 2.0 : 4.0 + (t - 2.0), 1e-8);
+  }
+}
+
+// B <-> A fast at rate kr (kt time - A) c: held at A = kt t. From A = 3, B = 10 the start moves 3 back to B
+// (A = 0, B = 13); then A = kt t and B = 13 - kt t.
+TEST_P(FastBackends, AFastRateMayDependOnTime) {
+  const CompiledModel m = compile_text(R"yaml(time_unit: day
+compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  A: {compartment: c, initial: 3, unit: mg/L}
+  B: {compartment: c, initial: 10, unit: mg/L}
+parameters:
+  kt: {value: 1.5, unit: mg/L/day, source: "assumption: test"}
+  kr: {value: 2, unit: 1/day, source: "assumption: test"}
+reactions:
+  follow: {equation: "B <-> A", rate: "kr * (kt * time - A) * c", fast: true}
+)yaml",
+                                       GetParam());
+  const std::vector<double> times = {0.0, 1.0, 4.0};
+  const SimulationResult r = simulate_tight(m, times);
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    SCOPED_TRACE(times[i]);
+    EXPECT_NEAR(r.column("A")[i], 1.5 * times[i], 1e-8);
+    EXPECT_NEAR(r.column("B")[i], 13.0 - 1.5 * times[i], 1e-8);
   }
 }
 

@@ -200,6 +200,20 @@ TEST(DerivativeLeaves, OnlyTheChosenLeafHasDerivativeOne) {
   EXPECT_EQ(dp0.derivative(f), g.mul(y0, y0));
 }
 
+// d/dt (t^2 y0) = 2 t y0: time is a leaf like the others, chosen as Op::kTime with index -1 (the fast reaction's
+// drift uses it). Checked at t = 1.5, y0 = 4: 12.
+TEST(DerivativeLeaves, TimeIsALeafToo) {
+  Graph g;
+  const NodeId t = g.time(), y0 = g.state(0);
+  Differentiator dt(g, Op::kTime, -1);
+  EXPECT_TRUE(g.is_one(dt.derivative(t)));
+  EXPECT_TRUE(g.is_zero(dt.derivative(y0)));
+  const NodeId f = g.mul(g.mul(t, t), y0);
+  const double y[] = {4.0};
+  EXPECT_DOUBLE_EQ(g.evaluate(dt.derivative(f), 1.5, y, nullptr, nullptr), 12.0);
+  EXPECT_THROW(Differentiator(g, Op::kTime, 0), InternalError);
+}
+
 TEST(DerivativeSharing, ExpIsItsOwnDerivative) {
   // d/dx e^x = e^x * 1, and x * 1 simplifies to x: the derivative is the very node of the function.
   Graph g;

@@ -135,8 +135,8 @@ class Graph {
   std::unordered_map<Node, NodeId, KeyHash, KeyEqual> index_;
 };
 
-// Symbolic derivative of graph nodes with respect to one leaf (a state, parameter or input), memoised so that a
-// Jacobian row built node by node shares work. Derivatives of comparisons, floor and ceil are zero; select
+// Symbolic derivative of graph nodes with respect to one leaf (a state, parameter or input; or time, as Op::kTime
+// with index -1), memoised so that a Jacobian row built node by node shares work. Derivatives of comparisons, floor and ceil are zero; select
 // differentiates its branches; |x|' = select(x >= 0, x', -x').
 class Differentiator {
  public:
