@@ -1,8 +1,9 @@
 // The hand-written ceiling of bench/peers/run.sh: examples/immune-th17-treg.yaml with its scenario
 // (examples/immune-th17-treg.scenario.yaml) integrated by SUNDIALS CVODES from plain C++, with no tolsim code.
 //
-// It calls CVODES as tolsim does, so that the two do the same work:
-// - BDF with Newton iteration and the dense direct linear solver;
+// It calls CVODES as tolsim does (bench/peers/hand_cvodes.hpp, shared with handwritten_ra_msc), so that the two do
+// the same work:
+// - BDF with Newton iteration and the dense direct linear solver (tolsim's choice below 20 states);
 // - the analytic Jacobian, hand-differentiated (bench/immune_hand.hpp, also checked against tolsim's kernels by
 //   bench_kernels);
 // - the same rtol, and atol for every state (all four are concentrations);
@@ -19,20 +20,15 @@
 // optimised ones (docs/performance.md), which a hand-written program would not have.
 //
 //   handwritten_cvodes [--rtol R] [--atol A] [--parameters FILE.csv] [--out FILE.csv]
-#include <cvodes/cvodes.h>
-#include <nvector/nvector_serial.h>
-#include <sunlinsol/sunlinsol_dense.h>
-#include <sunmatrix/sunmatrix_dense.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "../immune_hand.hpp"
+#include "hand_cvodes.hpp"
 #include "peer_io.hpp"
 
 namespace {
@@ -67,88 +63,51 @@ int jacobian(sunrealtype t, N_Vector y, N_Vector /*fy*/, SUNMatrix J, void* data
   return 0;
 }
 
-void check(int flag, const char* what) {
-  if (flag < 0) throw std::runtime_error(std::string(what) + " failed with flag " + std::to_string(flag));
-}
-
-class Integrator {
+class Simulator {
  public:
-  Integrator(double rtol, double atol) {
-    check(SUNContext_Create(nullptr, &context_), "SUNContext_Create");
-    y_ = N_VNew_Serial(kHandStates, context_);
-    constraints_ = N_VNew_Serial(kHandStates, context_);
-    N_VConst(1.0, constraints_);  // every state >= 0
-    matrix_ = SUNDenseMatrix(kHandStates, kHandStates, context_);
-    solver_ = SUNLinSol_Dense(y_, matrix_, context_);
-    memory_ = CVodeCreate(CV_BDF, context_);
-    std::copy(kInitial.begin(), kInitial.end(), N_VGetArrayPointer(y_));
-    check(CVodeInit(memory_, rhs, 0.0, y_), "CVodeInit");
-    check(CVodeSStolerances(memory_, rtol, atol), "CVodeSStolerances");
-    check(CVodeSetLinearSolver(memory_, solver_, matrix_), "CVodeSetLinearSolver");
-    check(CVodeSetJacFn(memory_, jacobian), "CVodeSetJacFn");
-    check(CVodeSetConstraints(memory_, constraints_), "CVodeSetConstraints");
-    check(CVodeSetMaxNumSteps(memory_, 100000), "CVodeSetMaxNumSteps");
+  Simulator(double rtol, double atol) : integrator_(setup(rtol, atol)) {
+    for (double s : kInfusionStarts) {
+      if (s > 0.0) stops_.push_back(s);
+      stops_.push_back(s + kInfusionDays);
+    }
+    stops_.push_back(kEnd);
+    std::sort(stops_.begin(), stops_.end());
+    for (int day = 0; day <= kEnd; ++day) outputs_.push_back(day);
   }
-  ~Integrator() {
-    CVodeFree(&memory_);
-    SUNLinSolFree(solver_);
-    SUNMatDestroy(matrix_);
-    N_VDestroy(constraints_);
-    N_VDestroy(y_);
-    SUNContext_Free(&context_);
-  }
-  Integrator(const Integrator&) = delete;
-  Integrator& operator=(const Integrator&) = delete;
 
   // One patient: rows of (time, Th17, Treg, IL6, Drug) at days 0, 1, ..., 365.
   peers::Rows run(Patient& patient) {
-    check(CVodeSetUserData(memory_, &patient), "CVodeSetUserData");
-    double* y = N_VGetArrayPointer(y_);
-    std::copy(kInitial.begin(), kInitial.end(), y);
-    check(CVodeReInit(memory_, 0.0, y_), "CVodeReInit");
-    std::vector<double> edges;
-    edges.reserve(2 * kInfusionStarts.size() + 1);
-    edges.push_back(kEnd);
-    for (double s : kInfusionStarts) {
-      edges.push_back(s);
-      edges.push_back(s + kInfusionDays);
-    }
-    std::sort(edges.begin(), edges.end());
+    patient.u.fill(0.0);
     const double rate = kDoseMg / patient.q[kSerum] / kInfusionDays;
-    peers::Rows rows;
-    auto record = [&](double t) { rows.push_back({t, y[0], y[1], y[2], y[3]}); };
-    double t = 0.0;
-    int next_output = 0;
-    for (double edge : edges) {
-      if (edge > t) {
-        while (next_output <= kEnd && next_output < edge) {
-          sunrealtype reached = t;
-          check(CVodeSetStopTime(memory_, edge), "CVodeSetStopTime");
-          check(CVode(memory_, next_output, y_, &reached, CV_NORMAL), "CVode");
-          record(next_output++);
-        }
-        sunrealtype reached = t;
-        check(CVodeSetStopTime(memory_, edge), "CVodeSetStopTime");
-        check(CVode(memory_, edge, y_, &reached, CV_NORMAL), "CVode");
-        t = edge;
-      }
+    const auto on_stop = [&patient, rate](double t, double* /*y*/) {
       // The infusion input for the stretch that starts here.
       bool infusing = false;
       for (double s : kInfusionStarts) infusing = infusing || (s <= t && t < s + kInfusionDays);
-      patient.u[kDrug] = infusing ? rate : 0.0;
-      if (next_output == t && next_output <= kEnd) record(next_output++);
-      if (t < kEnd) check(CVodeReInit(memory_, t, y_), "CVodeReInit");
-    }
+      const double u = infusing ? rate : 0.0;
+      const bool changed = patient.u[kDrug] != u;
+      patient.u[kDrug] = u;
+      return changed;
+    };
+    peers::Rows rows;
+    rows.reserve(outputs_.size());
+    const auto record = [&rows](double t, const double* y) { rows.push_back({t, y[0], y[1], y[2], y[3]}); };
+    integrator_.run(&patient, 0.0, kInitial, stops_, outputs_, on_stop, record);
     return rows;
   }
 
  private:
-  SUNContext context_ = nullptr;
-  N_Vector y_ = nullptr;
-  N_Vector constraints_ = nullptr;
-  SUNMatrix matrix_ = nullptr;
-  SUNLinearSolver solver_ = nullptr;
-  void* memory_ = nullptr;
+  static peers::CvodesSetup setup(double rtol, double atol) {
+    peers::CvodesSetup s;
+    s.rtol = rtol;
+    s.abstol.assign(kHandStates, atol);      // all four are concentrations under rate rules
+    s.constraints.assign(kHandStates, 1.0);  // every state >= 0
+    s.rhs = rhs;
+    s.jacobian = jacobian;
+    return s;  // dense LU, as tolsim below 20 states
+  }
+
+  peers::HandIntegrator integrator_;
+  std::vector<double> stops_, outputs_;
 };
 
 }  // namespace
@@ -193,11 +152,11 @@ int main(int argc, char** argv) {
         patients.push_back(p);
       }
     }
-    Integrator integrator(rtol, atol);
+    Simulator simulator(rtol, atol);
     std::vector<peers::Rows> runs;
     runs.reserve(patients.size());
     peers::timed(patients.size(), [&] {
-      for (auto& p : patients) runs.push_back(integrator.run(p));
+      for (auto& p : patients) runs.push_back(simulator.run(p));
     });
     if (!out.empty()) peers::write_csv(out, {"Th17", "Treg", "IL6", "Drug"}, runs);
   } catch (const std::exception& e) {

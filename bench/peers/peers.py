@@ -8,6 +8,10 @@ Single mode: every table row is the model's nominal patient, repeated so that ea
 (fast tools 200 times, slow ones 3 times). Population mode: 1,000 virtual patients, with the model's own
 between-patient variability on two parameters (lognormal, cv 0.3, seed 20261125); the slow tools run the first
 patients only (see SLOW_PATIENTS) and their time is scaled to 1,000 patients, which the report says.
+
+The tables name the varied parameters only, except for the models in ALL_PARAMETERS: there they name every parameter
+of the exported script (compartment sizes and initial values included) with its value there, because the
+hand-written version of the model (bench/peers/handwritten_ra_msc.cpp) holds no values of its own.
 """
 import csv
 import importlib.util
@@ -26,10 +30,12 @@ VARIED = {
     "immune": ["d17", "CL"],
     "ra-msc": ["K_supp", "rx.k_MTX_PG"],
 }
+ALL_PARAMETERS = ("ra-msc",)
 SLOW_TOOLS = ("scipy_lsoda", "scipy_bdf", "desolve")
 
 
 def tables(mode, model, work, nominal):
+    """nominal: the parameters to write, by name, with their values in the exported script."""
     names = list(nominal)
     if mode == "single":
         fast = [list(nominal.values())] * FAST_REPEATS
@@ -37,7 +43,10 @@ def tables(mode, model, work, nominal):
     else:
         rng = np.random.default_rng(20261125)
         sigma = math.sqrt(math.log(1.0 + 0.3**2))
-        fast = [[v * math.exp(sigma * rng.standard_normal()) for v in nominal.values()] for _ in range(PATIENTS)]
+        fast = []
+        for _ in range(PATIENTS):
+            factor = {name: math.exp(sigma * rng.standard_normal()) for name in VARIED[model]}
+            fast.append([v * factor[name] if name in factor else v for name, v in nominal.items()])
         slow = fast[:SLOW_PATIENTS[model]]
     for name, rows in (("fast", fast), ("slow", slow)):
         with open(f"{work}/{name}.csv", "w", newline="") as f:
@@ -122,7 +131,8 @@ if __name__ == "__main__":
         spec = importlib.util.spec_from_file_location("exported", f"{work}/model.py")
         exported = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(exported)
-        nominal = {name: exported.P0[exported.PARAMETER_INDEX[name]] for name in VARIED[model]}
+        names = exported.PARAMETER_INDEX if model in ALL_PARAMETERS else VARIED[model]
+        nominal = {name: exported.P0[exported.PARAMETER_INDEX[name]] for name in names}
         tables(mode, model, work, nominal)
     else:
         report(sys.argv[2], sys.argv[3], sys.argv[4:])

@@ -6,8 +6,10 @@
 #
 # Tools, all at the same tolerances, output times, doses and parameters:
 #   tolsim        build/bin/tolsim_runs: tolsim's library, native kernels (bench/peers/tolsim_runs.cpp)
-#   handwritten   build/bin/handwritten_cvodes: the model written by hand in C++ with CVODES, called as tolsim calls
-#                 it (bench/peers/handwritten_cvodes.cpp); immune example only
+#   handwritten   the model written by hand in C++ with CVODES, called as tolsim calls it: build/bin/handwritten_cvodes
+#                 (bench/peers/handwritten_cvodes.cpp) for the immune example, build/bin/handwritten_ra_msc
+#                 (bench/peers/handwritten_ra_msc.cpp) for RA + MSC, which build/bin/check_ra_msc_hand first checks
+#                 against tolsim's kernels (the run stops if they differ)
 #   scipy_lsoda   the script of `tolsim export --format python`, with scipy's LSODA
 #   scipy_bdf     the same script with scipy's BDF
 #   desolve       the script of `tolsim export --format r`, with deSolve's lsoda
@@ -16,13 +18,14 @@
 # difference, fails if it exceeds 1e-3, and ends with the ratio line.
 #
 # --model immune (default) is examples/immune-th17-treg.yaml with its scenario: 4 states, a year, three antibody
-# infusions. --model ra-msc is models/ra-msc.yaml (75 species) with bench/data/ra-msc-peers.scenario.yaml; no
-# hand-written version of it exists yet, so its ratio is n/a.
+# infusions. --model ra-msc is models/ra-msc.yaml (75 species) with bench/data/ra-msc-peers.scenario.yaml.
+#
+# The programs come from build/bin, or from the folder in TOLSIM_BENCH_BIN (another build).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-bin=$root/build/bin
+bin=${TOLSIM_BENCH_BIN:-$root/build/bin}
 python=/usr/bin/python3
 mode=single
 model=immune
@@ -37,12 +40,17 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--population] [--model immune|ra-msc] [--rtol R] [--atol A]" >&2; exit 2 ;;
   esac
 done
+# handwritten: the programs of the hand-written tool, the one timed last.
 case $model in
-  immune) model_file=$root/examples/immune-th17-treg.yaml; scenario=$root/examples/immune-th17-treg.scenario.yaml ;;
-  ra-msc) model_file=$root/models/ra-msc.yaml; scenario=$root/bench/data/ra-msc-peers.scenario.yaml ;;
+  immune)
+    model_file=$root/examples/immune-th17-treg.yaml; scenario=$root/examples/immune-th17-treg.scenario.yaml
+    handwritten=(handwritten_cvodes) ;;
+  ra-msc)
+    model_file=$root/models/ra-msc.yaml; scenario=$root/bench/data/ra-msc-peers.scenario.yaml
+    handwritten=(check_ra_msc_hand handwritten_ra_msc) ;;
   *) echo "$0: unknown model '$model' (immune or ra-msc)" >&2; exit 2 ;;
 esac
-for program in tolsim tolsim_runs handwritten_cvodes; do
+for program in tolsim tolsim_runs "${handwritten[@]}"; do
   [ -x "$bin/$program" ] || { echo "$0: $bin/$program is missing: run 'make build' first" >&2; exit 2; }
 done
 for program in "$python" /usr/bin/Rscript; do
@@ -71,14 +79,18 @@ echo "  $("$python" -c 'import scipy, numpy, sys; print(f"Python {sys.version.sp
 echo "  $(Rscript -e 'cat(R.version.string, ", deSolve ", as.character(packageVersion("deSolve")), sep = "")' 2>/dev/null)"
 echo "  $(g++ --version | head -1), SUNDIALS $(dpkg-query -W -f='${Version}' libsundials-dev 2>/dev/null || echo '?')"
 
-tools=(tolsim)
+if [ "$model" = ra-msc ]; then
+  # The hand-written equations against tolsim's kernels, before anything is timed.
+  agreement=$("$bin/check_ra_msc_hand" "$model_file" "$scenario") ||
+    { echo "$0: the hand-written RA + MSC model is not tolsim's; nothing timed" >&2; exit 1; }
+  echo "  $agreement"
+fi
+
+tools=(tolsim handwritten)
 run_tool tolsim "$bin/tolsim_runs" "$model_file" "$scenario" --rtol "$rtol" --atol "$atol" \
   --parameters "$work/fast.csv" --out "$work/tolsim.csv" --species-only 1
-if [ "$model" = immune ]; then
-  run_tool handwritten "$bin/handwritten_cvodes" --rtol "$rtol" --atol "$atol" --parameters "$work/fast.csv" \
-    --out "$work/handwritten.csv"
-  tools+=(handwritten)
-fi
+run_tool handwritten "$bin/${handwritten[-1]}" --rtol "$rtol" --atol "$atol" --parameters "$work/fast.csv" \
+  --out "$work/handwritten.csv"
 run_tool scipy_lsoda "$python" "$work/model.py" --method LSODA --parameters "$work/slow.csv" \
   --out "$work/scipy_lsoda.csv" --timing
 run_tool scipy_bdf "$python" "$work/model.py" --method BDF --parameters "$work/slow.csv" --out "$work/scipy_bdf.csv" \
