@@ -113,23 +113,14 @@ class Simulator {
 }  // namespace
 
 int main(int argc, char** argv) {
-  double rtol = 1e-6, atol = 1e-12;
-  std::string parameters, out;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string option = argv[i];
-    if (option == "--rtol")
-      rtol = std::stod(argv[i + 1]);
-    else if (option == "--atol")
-      atol = std::stod(argv[i + 1]);
-    else if (option == "--parameters")
-      parameters = argv[i + 1];
-    else if (option == "--out")
-      out = argv[i + 1];
-    else {
-      std::fprintf(stderr, "handwritten_cvodes: unknown option %s\n", option.c_str());
-      return 2;
-    }
+  peers::HandOptions options;
+  try {
+    options = peers::parse_hand_options(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", "handwritten_cvodes", e.what());
+    return 2;
   }
+  const auto& [rtol, atol, parameters, out] = options;
   try {
     std::vector<Patient> patients;
     if (parameters.empty()) {

@@ -69,6 +69,31 @@ inline void write_csv(const std::string& path, const std::vector<std::string>& c
   if (!out) throw std::runtime_error(path + ": cannot write");
 }
 
+// The options of the hand-written programs: [--rtol R] [--atol A] [--parameters FILE.csv] [--out FILE.csv].
+struct HandOptions {
+  double rtol = 1e-6, atol = 1e-12;
+  std::string parameters, out;
+};
+
+// Reads the options; throws std::invalid_argument naming an unknown one.
+inline HandOptions parse_hand_options(int argc, char** argv) {
+  HandOptions o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string option = argv[i];
+    if (option == "--rtol")
+      o.rtol = std::stod(argv[i + 1]);
+    else if (option == "--atol")
+      o.atol = std::stod(argv[i + 1]);
+    else if (option == "--parameters")
+      o.parameters = argv[i + 1];
+    else if (option == "--out")
+      o.out = argv[i + 1];
+    else
+      throw std::invalid_argument("unknown option " + option);
+  }
+  return o;
+}
+
 // Times `simulate_all` and prints "simulate_seconds=S runs=N" to standard error, as the exported scripts do.
 inline void timed(std::size_t runs, const std::function<void()>& simulate_all) {
   const auto start = std::chrono::steady_clock::now();
