@@ -113,14 +113,7 @@ class Simulator {
 }  // namespace
 
 int main(int argc, char** argv) {
-  peers::HandOptions options;
-  try {
-    options = peers::parse_hand_options(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", "handwritten_cvodes", e.what());
-    return 2;
-  }
-  const auto& [rtol, atol, parameters, out] = options;
+  const auto [rtol, atol, parameters, out] = peers::parse_hand_options(argc, argv, "handwritten_cvodes");
   try {
     std::vector<Patient> patients;
     if (parameters.empty()) {

@@ -161,14 +161,7 @@ class Simulator {
 }  // namespace
 
 int main(int argc, char** argv) {
-  peers::HandOptions options;
-  try {
-    options = peers::parse_hand_options(argc, argv);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "%s: %s\n", "handwritten_ra_msc", e.what());
-    return 2;
-  }
-  const auto& [rtol, atol, parameters, out] = options;
+  const auto [rtol, atol, parameters, out] = peers::parse_hand_options(argc, argv, "handwritten_ra_msc");
   if (parameters.empty()) {
     std::fprintf(stderr,
                  "handwritten_ra_msc: --parameters FILE.csv is required: parameter values are data\n");

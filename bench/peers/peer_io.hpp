@@ -75,8 +75,8 @@ struct HandOptions {
   std::string parameters, out;
 };
 
-// Reads the options; throws std::invalid_argument naming an unknown one.
-inline HandOptions parse_hand_options(int argc, char** argv) {
+// Reads the options; an unknown one is reported as `program: unknown option X` and exits with code 2.
+inline HandOptions parse_hand_options(int argc, char** argv, const char* program) {
   HandOptions o;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string option = argv[i];
@@ -88,8 +88,10 @@ inline HandOptions parse_hand_options(int argc, char** argv) {
       o.parameters = argv[i + 1];
     else if (option == "--out")
       o.out = argv[i + 1];
-    else
-      throw std::invalid_argument("unknown option " + option);
+    else {
+      std::fprintf(stderr, "%s: unknown option %s\n", program, option.c_str());
+      std::exit(2);
+    }
   }
   return o;
 }
