@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Helpers of bench/peers/run.sh: the parameter tables every tool reads, and the report.
 
-    peers.py tables MODE MODEL WORK       writes WORK/fast.csv and WORK/slow.csv (nominal values: WORK/model.py)
+    peers.py tables MODE MODEL WORK       writes WORK/fast.csv and WORK/slow.csv (nominal values: WORK/model.py), and
+                                          WORK/floors.csv (each species' atol / rtol there: see largest_difference)
     peers.py report MODE WORK TOOL...     compares WORK/<tool>.csv with WORK/tolsim.csv and prints the timings
 
 Single mode: every table row is the model's nominal patient, repeated so that each tool runs long enough to time
@@ -56,37 +57,43 @@ def tables(mode, model, work, nominal):
 
 
 def read(path):
-    with open(path, newline="") as f:
-        rows = list(csv.reader(f))
-    header = rows[0]
-    table = {}
-    for row in rows[1:]:
-        key = (int(row[0]), float(row[1]))
-        table[key] = {name: float(x) for name, x in zip(header[2:], row[2:])}
-    return table
+    """A tool's CSV: its column names after patient and time, the (patient, time) keys, and the values."""
+    with open(path) as f:
+        header = f.readline().strip().split(",")
+    table = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+    keys = list(zip(table[:, 0].astype(int).tolist(), table[:, 1].tolist()))
+    return header[2:], keys, table[:, 2:]
 
 
-def largest_difference(reference, other):
-    """Largest |a - b| / max(largest |a| of the column, 1e-9), over the species tolsim wrote and the rows both have.
+def largest_difference(reference, other, floor):
+    """Largest |a - b| / max(largest |a| of the column, floor of the column), over the species tolsim wrote and the
+    rows both tools have; reference and other come from read(), floor maps a species to its floor.
 
     Scaling by the column's largest value, not by each value, is what the tolerances promise: a solver controls the
     error relative to the size of the solution, so near zero (a drug long after its dose, where tools without
-    non-negativity constraints dip below zero) it is only held to its absolute tolerance. The floor, 1e-9 in the
-    species' unit (cells, mg, pg/mL... in the shipped models), covers species that are all but absent at every
-    output time, such as infused MSCs in blood hours after the infusion."""
-    columns = next(iter(reference.values())).keys()
-    scale = {c: max(abs(r[c]) for r in reference.values()) for c in columns}
-    worst, where = 0.0, ""
-    for key, row in other.items():
-        if key not in reference:
-            continue
-        for c in columns:
-            if c not in row:
-                continue
-            d = abs(reference[key][c] - row[c]) / max(scale[c], 1e-9)
-            if d > worst:
-                worst, where = d, f"{c} at t = {key[1]} (patient {key[0]})"
-    return worst, where
+    non-negativity constraints dip below zero) it is only held to its absolute tolerance. The floor is the species'
+    absolute tolerance over the relative one (atol / rtol, 1e-6 in the species' unit at the defaults): below it the
+    absolute tolerance, not the relative, bounds each step's error. It covers species that are all but absent at
+    every output time, such as infused MSCs in blood hours after the infusion, where the tools differ by a few
+    absolute tolerances."""
+    names, keys, values = reference
+    other_names, other_keys, other_values = other
+    row_of = {key: i for i, key in enumerate(keys)}
+    rows = [(i, row_of[key]) for i, key in enumerate(other_keys) if key in row_of]
+    columns = [(names.index(c), j) for j, c in enumerate(other_names) if c in names]
+    if not rows or not columns:
+        return math.inf, "no rows or species in common"
+    mine = np.array([i for i, _ in rows])
+    theirs = np.array([r for _, r in rows])
+    ref_columns = np.array([c for c, _ in columns])
+    a = values[np.ix_(theirs, ref_columns)]
+    b = other_values[np.ix_(mine, np.array([j for _, j in columns]))]
+    scale = np.abs(a).max(axis=0)
+    scale = np.maximum(scale, np.array([floor.get(names[c], min(floor.values())) for c in ref_columns]))
+    d = np.abs(a - b) / scale
+    worst = np.unravel_index(np.argmax(d), d.shape)
+    key = keys[theirs[worst[0]]]
+    return float(d[worst]), f"{names[ref_columns[worst[1]]]} at t = {key[1]} (patient {key[0]})"
 
 
 def report(mode, work, tools):
@@ -95,16 +102,19 @@ def report(mode, work, tools):
         with open(f"{work}/{tool}.time") as f:
             fields = dict(item.split("=") for item in f.read().split())
         seconds[tool] = float(fields["simulate_seconds"]) / int(fields["runs"])
+    with open(f"{work}/floors.csv", newline="") as f:
+        floor = {name: float(value) for name, value in list(csv.reader(f))[1:]}
     reference = read(f"{work}/tolsim.csv")
     print(f"{'tool':<14} {'runs':>6} {'s per run':>12} {'vs tolsim':>10}  largest difference from tolsim, relative to "
-          "the species' largest value")
+          "the species' largest value (at least atol / rtol)")
     worst_all = 0.0
     for tool in tools:
-        runs = len({k[0] for k in read(f"{work}/{tool}.csv")})
+        table = reference if tool == "tolsim" else read(f"{work}/{tool}.csv")
+        runs = len({patient for patient, _ in table[1]})
         if tool == "tolsim":
             note = "(reference)"
         else:
-            d, where = largest_difference(reference, read(f"{work}/{tool}.csv"))
+            d, where = largest_difference(reference, table, floor)
             worst_all = max(worst_all, d)
             note = f"{d:.2e}  {where}"
         print(f"{tool:<14} {runs:>6} {seconds[tool]:>12.6f} {seconds[tool] / seconds['tolsim']:>9.1f}x  {note}")
@@ -134,5 +144,9 @@ if __name__ == "__main__":
         names = exported.PARAMETER_INDEX if model in ALL_PARAMETERS else VARIED[model]
         nominal = {name: exported.P0[exported.PARAMETER_INDEX[name]] for name in names}
         tables(mode, model, work, nominal)
+        with open(f"{work}/floors.csv", "w", newline="") as f:
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(["species", "floor"])
+            w.writerows([name, repr(atol / exported.RTOL)] for name, atol in zip(exported.STATES, exported.ATOL))
     else:
         report(sys.argv[2], sys.argv[3], sys.argv[4:])
