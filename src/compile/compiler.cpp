@@ -263,9 +263,10 @@ class Compiler {
         graph_.select(graph_.binary(Op::kNe, along, zero), graph_.neg(graph_.div(drift, along)), zero);
     for (std::size_t i = 0; i < f.size(); ++i)
       if (!graph_.is_zero(direction[i])) f[i] = graph_.add(f[i], graph_.mul(direction[i], v));
+    fast_rate_ = g;
     fast_spec_.outputs = {g, along};
     fast_spec_.outputs.insert(fast_spec_.outputs.end(), direction.begin(), direction.end());
-    out_.fast_reaction = CompiledFastReaction{r.id, -1, r.location};
+    out_.fast_reaction = CompiledFastReaction{r.id, -1, {}, r.location};
   }
 
   expr::KernelSpec jacobian_kernel(const std::vector<NodeId>& rhs) {
@@ -376,7 +377,30 @@ class Compiler {
       ev.has_priority = e.priority.has_value();
       out_.events.push_back(std::move(ev));
     }
+    if (out_.fast_reaction) fast_relations(spec.outputs);
     return spec;
+  }
+
+  // Every comparison inside the fast reaction's rate, as a relation (CompiledFastReaction::relations), in the order
+  // of a depth-first walk from the rate.
+  void fast_relations(std::vector<NodeId>& g) {
+    std::vector<NodeId> stack{fast_rate_};
+    std::set<NodeId> seen;
+    while (!stack.empty()) {
+      const NodeId id = stack.back();
+      stack.pop_back();
+      if (!seen.insert(id).second) continue;
+      const expr::Node& nd = graph_.node(id);
+      if (expr::is_comparison(nd.op)) {
+        Relation rel;
+        rel.op = nd.op;
+        g.push_back(graph_.sub(nd.a, nd.b));
+        out_.relations.push_back(rel);
+        out_.fast_reaction->relations.push_back(static_cast<int>(out_.relations.size()) - 1);
+      }
+      for (NodeId c : {nd.c, nd.b, nd.a})
+        if (c != expr::kNoNode) stack.push_back(c);
+    }
   }
 
   expr::KernelSpec outputs_kernel(Lowering& lowering) {
@@ -490,7 +514,8 @@ class Compiler {
   std::map<std::string, int> local_slots_;
   std::map<int, const model::Expression*> rate_rules_;
   std::map<std::string, int> output_index_;
-  expr::KernelSpec fast_spec_;  // outputs [g, grad(g) . d, d] of the fast reaction
+  expr::KernelSpec fast_spec_;        // outputs [g, grad(g) . d, d] of the fast reaction
+  NodeId fast_rate_ = expr::kNoNode;  // its rate g
 };
 
 }  // namespace

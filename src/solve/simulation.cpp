@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 #include <fmt/format.h>
 #include <boost/random/mersenne_twister.hpp>
@@ -108,6 +109,10 @@ class Run final : public detail::OdeSystem {
     if (delays_) delays_->fill(t, y, p_.data(), u_.data());
     model_.kernels->eval(kernel, t, y, p_.data(), u_.data(), out);
   }
+  // Counts root stops in a row at one instant where no event fired: a root the run cannot pass (a relation held at
+  // its boundary) stops it again and again without time moving on, which fails the run instead of looping. Events
+  // that keep firing are the cascade limit's (execute_due).
+  bool count_root_stop(const std::vector<int>& found);
   // Puts y_ on the fast reaction's equilibrium (solve/fast_reaction.hpp), if the model has one.
   bool equilibrate(double t);
   const CompiledEvent& event(int e) const { return model_.events[static_cast<std::size_t>(e)]; }
@@ -140,7 +145,11 @@ class Run final : public detail::OdeSystem {
   double t_ = 0.0;
   double probe_step_ = 0.0;
   bool changed_ = false;  // y or u changed at this stop: CVODES must restart
+  bool fast_switched_ =
+      false;  // the fast reaction's rate switched branch at this stop (a root of its relation)
   long executions_at_time_ = 0;
+  long roots_at_time_ = 0;  // root stops in a row at root_time_
+  double root_time_ = std::numeric_limits<double>::quiet_NaN();
   double cascade_time_ = std::numeric_limits<double>::quiet_NaN();  // the instant executions_at_time_ counts
   long events_fired_ = 0;
   long doses_given_ = 0;
@@ -217,14 +226,45 @@ int Run::roots(double t, const double* y, double* g) {
   }
 }
 
+bool Run::count_root_stop(const std::vector<int>& found) {
+  roots_at_time_ = same_instant(t_, root_time_) ? roots_at_time_ + 1 : 1;
+  root_time_ = t_;
+  if (roots_at_time_ <= setup_.options.max_events_per_time) return true;
+  std::string owners;
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    const std::string owner = found[i] == 0 ? "" : detail::relation_owner(model_, root_relations_[i]);
+    if (!owner.empty() && owners.find(owner) == std::string::npos)
+      owners += (owners.empty() ? "" : ", ") + owner;
+  }
+  return fail(SolveStatus::kSolverFailure, t_,
+              fmt::format("the run stopped {} times in a row at t = {} for a root of a condition in {} and "
+                          "could not move past it (solver.max_events_per_time)",
+                          roots_at_time_, t_, owners));
+}
+
 bool Run::equilibrate(double t) {
   if (!model_.fast_reaction) return true;
   const auto kernel = [&](double at, const double* y, double* out) {
     eval(model_.fast_reaction->kernel, at, y, out);
   };
+  const auto n = static_cast<std::size_t>(n_);
+  if (!std::exchange(fast_switched_, false)) {
+    std::string problem = detail::equilibrate(*model_.fast_reaction, kernel, t, y_, n, fast_out_);
+    return problem.empty() || fail(SolveStatus::kSolverFailure, t, std::move(problem));
+  }
+  // The rate has just switched branch. At the switch its comparison sits on its boundary, where the rate may be 0
+  // whatever the state (piecewise(S1 k, k > 0, S2 k) at k = 0), so the equilibrium is the one the branch after
+  // gives: found a probe step past t, as refresh() decides a relation at its boundary, and applied here as the
+  // same move along the reaction.
+  const std::string note = nonfinite_note_;
+  if (rhs(t, y_.data(), f_probe_.data()) < 0) return fail(SolveStatus::kSolverFailure, t, callback_error_);
+  nonfinite_note_ = note;
+  for (std::size_t i = 0; i < n; ++i) y_probe_[i] = y_[i] + probe_step_ * f_probe_[i];
   std::string problem =
-      detail::equilibrate(*model_.fast_reaction, kernel, t, y_, static_cast<std::size_t>(n_), fast_out_);
-  return problem.empty() || fail(SolveStatus::kSolverFailure, t, std::move(problem));
+      detail::equilibrate(*model_.fast_reaction, kernel, t + probe_step_, y_probe_, n, fast_out_);
+  if (!problem.empty()) return fail(SolveStatus::kSolverFailure, t, std::move(problem));
+  for (std::size_t i = 0; i < n; ++i) y_[i] += y_probe_[i] - (y_[i] + probe_step_ * f_probe_[i]);
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -446,7 +486,17 @@ bool Run::integrate() {
         if (advance.kind == Kind::kRoot) {
           t_ = advance.t;
           const std::vector<int> found = integrator_->roots_found();
+          if (model_.fast_reaction)
+            for (std::size_t i = 0; i < found.size(); ++i)
+              if (found[i] != 0 &&
+                  std::ranges::count(model_.fast_reaction->relations, root_relations_[i]) > 0)
+                fast_switched_ = true;
+          const long fired = events_fired_;
           if (!process_stop(t_, found)) return false;
+          if (events_fired_ != fired)
+            roots_at_time_ = 0;
+          else if (!count_root_stop(found))
+            return false;
           // Restart even if nothing changed: a root function that stays at zero after its root (a trigger
           // `S < 0.5` on a steady state at S = 0.5) stops CVODES' next step with "root found at and very near t";
           // a restart sets such roots aside until they move.

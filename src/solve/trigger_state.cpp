@@ -45,6 +45,17 @@ bool relation_after_crossing(expr::Op op, int direction) {
   throw InternalError(fmt::format("relation with non-comparison operator {}", static_cast<int>(op)));
 }
 
+std::string relation_owner(const CompiledModel& model, int k) {
+  const auto uses = [k](const TriggerTerm& term) {
+    return term.kind == TriggerTerm::Kind::kRelation && term.relation == k;
+  };
+  for (const auto& e : model.events)
+    if (std::ranges::any_of(e.terms, uses)) return fmt::format("the trigger of event '{}'", e.name);
+  if (model.fast_reaction && std::ranges::count(model.fast_reaction->relations, k) > 0)
+    return fmt::format("the rate of fast reaction '{}'", model.fast_reaction->name);
+  return fmt::format("relation {}", k);
+}
+
 TriggerState::TriggerState(const CompiledModel& model)
     : model_(model),
       value_(model.relations.size(), 0),

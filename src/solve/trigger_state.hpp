@@ -8,6 +8,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <vector>
 
 #include "tolsim/compile/compiled_model.hpp"
@@ -18,6 +19,8 @@ namespace tolsim::detail {
 bool relation_from_sign(expr::Op op, double g);
 // The value just after a crossing in `direction` (+1: g rising, -1: g falling).
 bool relation_after_crossing(expr::Op op, int direction);
+// Where relation k comes from, for messages: "the trigger of event 'E'" or "the rate of fast reaction 'R'".
+std::string relation_owner(const CompiledModel& model, int k);
 
 class TriggerState {
  public:

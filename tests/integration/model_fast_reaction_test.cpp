@@ -198,6 +198,39 @@ reactions:
   }
 }
 
+// A <-> B fast at rate piecewise(k A s, s > 0, k B s) c with s = 1 - t / ts, and a feed of A at kin. While s > 0 the
+// reaction runs A to B until A = 0; after ts it runs B back to A until B = 0. At ts itself s = 0 and the rate is 0
+// whatever A and B are, so the new equilibrium must come from the branch after the switch. From A = 0, B = 2:
+// A = 0, B = 2 + kin t before ts = 3; then B = 0, A = 2 + kin t.
+TEST_P(FastBackends, ARateThatSwitchesBranchFindsTheEquilibriumOfTheBranchAfter) {
+  const CompiledModel m = compile_text(R"yaml(time_unit: day
+compartments:
+  c: {size: 1, unit: L, source: "assumption: test"}
+species:
+  A: {compartment: c, initial: 0, unit: mg/L}
+  B: {compartment: c, initial: 2, unit: mg/L}
+parameters:
+  k: {value: 1, unit: 1/day, source: "assumption: test"}
+  ts: {value: 3, unit: day, source: "assumption: test"}
+  kin: {value: 1, unit: mg/L/day, source: "assumption: test"}
+observables:
+  s: {value: "1 - time / ts", unit: "1"}
+reactions:
+  swap: {equation: "A <-> B", rate: "piecewise(k * A * s, s > 0, k * B * s) * c", fast: true}
+  feed: {equation: "-> A", rate: "kin * c"}
+)yaml",
+                                       GetParam());
+  const std::vector<double> times = {0.0, 1.0, 2.5, 3.5, 6.0};
+  const SimulationResult r = simulate_tight(m, times);
+  ASSERT_TRUE(r.ok()) << r.summary.message;
+  for (std::size_t i = 0; i < times.size(); ++i) {
+    SCOPED_TRACE(times[i]);
+    const double t = times[i];
+    EXPECT_NEAR(r.column("A")[i], t < 3.0 ? 0.0 : 2.0 + t, 1e-8);
+    EXPECT_NEAR(r.column("B")[i], t < 3.0 ? 2.0 + t : 0.0, 1e-8);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FastBackends,
                          ::testing::Values(CompileOptions::Backend::kInterpreter,
                                            CompileOptions::Backend::kNative));

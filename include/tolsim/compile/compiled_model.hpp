@@ -15,7 +15,8 @@
 //   init       out = [y0 (n_states), values of the derived parameters in derived_parameters order]; ignores y, u
 //   rhs        out = dy/dt (n_states), including u
 //   jacobian   out = d(rhs)/dy, dense column-major n_states x n_states (out[i + j*n] = d f_i / d y_j); ignores u
-//   relations  out = g_k for every relation of every event trigger: lhs - rhs of the comparison
+//   relations  out = g_k for every relation of every event trigger, then for every comparison in a fast reaction's
+//              rate: lhs - rhs of the comparison
 //   outputs    out = the value of every output (species in their declared units, observables, compartments...)
 //   event k    out = [delay, priority, value of each assignment]
 //   delays     per delay(x, tau): [tau] now; [x] at the delayed time on the state from the history; [x] from the
@@ -81,7 +82,8 @@ struct OutputColumn {
   bool default_column = false;  // written by `simulate` unless columns are chosen: species and observables
 };
 
-// A comparison inside an event trigger. Its root function is g = lhs - rhs.
+// A comparison inside an event trigger, or inside a fast reaction's rate (CompiledFastReaction::relations). Its root
+// function is g = lhs - rhs.
 struct Relation {
   expr::Op op = expr::Op::kGt;  // kLt, kLe, kGt, kGe, kEq or kNe
   // A relation between time and a constant (`time >= 10`, `5 < time`) is scheduled: the solver stops exactly at
@@ -153,9 +155,13 @@ struct CompiledDelay {
 
 // SBML's fast reaction, held at equilibrium (see Reaction::fast). Its kernel outputs [g, grad(g) . d, d (n_states)]
 // at (t, y): the rate, its derivative along the reaction's stoichiometric column d, and d.
+// Its rate may switch branch (a piecewise on a comparison): each comparison in the rate is a relation that no
+// trigger uses, watched so that the run stops where it crosses and the state goes to the equilibrium of the branch
+// that holds after.
 struct CompiledFastReaction {
   std::string name;
   int kernel = -1;
+  std::vector<int> relations;  // indices in CompiledModel::relations
   SourceLocation location;
 };
 
