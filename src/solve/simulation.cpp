@@ -145,8 +145,8 @@ class Run final : public detail::OdeSystem {
   double t_ = 0.0;
   double probe_step_ = 0.0;
   bool changed_ = false;  // y or u changed at this stop: CVODES must restart
-  bool fast_switched_ =
-      false;  // the fast reaction's rate switched branch at this stop (a root of its relation)
+  // The fast reaction's rate switched branch at this stop (a root of one of its relations).
+  bool fast_switched_ = false;
   long executions_at_time_ = 0;
   long roots_at_time_ = 0;  // root stops in a row at root_time_
   double root_time_ = std::numeric_limits<double>::quiet_NaN();
@@ -488,9 +488,7 @@ bool Run::integrate() {
           const std::vector<int> found = integrator_->roots_found();
           if (model_.fast_reaction)
             for (std::size_t i = 0; i < found.size(); ++i)
-              if (found[i] != 0 &&
-                  std::ranges::count(model_.fast_reaction->relations, root_relations_[i]) > 0)
-                fast_switched_ = true;
+              if (found[i] != 0 && model_.fast_reaction->watches(root_relations_[i])) fast_switched_ = true;
           const long fired = events_fired_;
           if (!process_stop(t_, found)) return false;
           if (events_fired_ != fired)

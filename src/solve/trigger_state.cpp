@@ -51,7 +51,7 @@ std::string relation_owner(const CompiledModel& model, int k) {
   };
   for (const auto& e : model.events)
     if (std::ranges::any_of(e.terms, uses)) return fmt::format("the trigger of event '{}'", e.name);
-  if (model.fast_reaction && std::ranges::count(model.fast_reaction->relations, k) > 0)
+  if (model.fast_reaction && model.fast_reaction->watches(k))
     return fmt::format("the rate of fast reaction '{}'", model.fast_reaction->name);
   return fmt::format("relation {}", k);
 }

@@ -23,6 +23,7 @@
 //              initial values, for delayed times before the start (see CompiledDelay)
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -163,6 +164,7 @@ struct CompiledFastReaction {
   int kernel = -1;
   std::vector<int> relations;  // indices in CompiledModel::relations
   SourceLocation location;
+  bool watches(int relation) const { return std::ranges::count(relations, relation) > 0; }
 };
 
 class CompiledModel {
