@@ -58,7 +58,6 @@ void add_export_command(CLI::App& app, const GlobalOptions& global, int& exit_co
     compile.backend = CompileOptions::Backend::kInterpreter;
     const CompiledModel compiled = compile_model(loaded.model, compile);
     const script::Language language = script::parse_language(options->format);
-    script::check_exportable(compiled, language);
     const Scenario scenario = build_scenario(options->run);
     const SimulationSetup setup = make_setup(compiled, scenario);
     script::ScriptInfo info;

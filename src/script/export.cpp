@@ -110,6 +110,21 @@ detail::ScriptData gather(Language language, const CompiledModel& model, const S
     }
     d.events.push_back(std::move(ev));
   }
+  for (const CompiledDelay& delay : model.delays) {
+    const auto text = [&](int kernel) {
+      return detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(kernel)));
+    };
+    d.delays.push_back({quoted(delay.text), text(delay.time_kernel), text(delay.kernel),
+                        text(delay.initial_kernel), delay.nested, delay.constant_time});
+  }
+  if (model.fast_reaction) {
+    detail::ScriptData::Fast fast{
+        quoted(model.fast_reaction->name),
+        detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(model.fast_reaction->kernel))),
+        {}};
+    for (int r : model.fast_reaction->relations) fast.relations.push_back(r + base);
+    d.fast = std::move(fast);
+  }
   d.max_events_per_time = setup.options.max_events_per_time;
   d.n_states = model.n_states();
   d.n_init_outputs = model.n_states() + static_cast<int>(model.derived_parameters.size());
@@ -125,28 +140,8 @@ Language parse_language(const std::string& text) {
   throw UsageError(SourceLocation{}, fmt::format("unknown script language '{}': expected python or r", text));
 }
 
-void check_exportable(const CompiledModel& model, Language language) {
-  if (model.fast_reaction)
-    throw ModelError(
-        model.fast_reaction->location,
-        fmt::format("cannot export model '{}' as a {} script: reaction '{}' is fast, and the script "
-                    "exports do not bring it to equilibrium at the start (export --format sbml keeps "
-                    "it)",
-                    model.name, language == Language::kPython ? "Python" : "R", model.fast_reaction->name));
-  if (!model.delays.empty())
-    throw ModelError(
-        SourceLocation{model.source_file, 0, 0},
-        fmt::format(
-            "cannot export model '{}' as a {} script: it uses delay() ({} call(s), starting with '{}'); "
-            "the script exports write ODEs without a history of past values (export --format sbml keeps "
-            "them)",
-            model.name, language == Language::kPython ? "Python" : "R", model.delays.size(),
-            model.delays.front().text));
-}
-
 std::string write_script(Language language, const CompiledModel& model, const SimulationSetup& setup,
                          const ScriptInfo& info) {
-  check_exportable(model, language);
   const detail::ScriptData data = gather(language, model, setup, info);
   return language == Language::kPython ? detail::python_script(data) : detail::r_script(data);
 }

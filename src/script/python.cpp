@@ -205,6 +205,30 @@ def _root_function(k, p, u, t, y):
     return g
 
 
+def _guarded(solver):
+    """The scipy solver class `solver`, failing where a step does not move time on or a stretch between two stops
+    takes more than MAX_STEPS steps (as tolsim's CVODES run does), and adding every step to the history of a model
+    with delay()."""
+    class Guarded(solver):
+        def step(self):
+            message = super().step()
+            if self.status == "failed":
+                return message
+            self.steps = getattr(self, "steps", 0) + 1
+            if self.t == self.t_old or self.steps > MAX_STEPS:
+                self.status = "failed"
+                return (f"the step size underflowed at t = {self.t}" if self.t == self.t_old else
+                        f"more than {MAX_STEPS} steps before t = {self.t_bound} (stopped at t = {self.t})")
+            if DELAYS:
+                _HISTORY.add_step(self.t, self.dense_output())
+            return message
+    Guarded.__name__ = solver.__name__
+    return Guarded
+
+
+_SOLVERS = {name: _guarded(getattr(scipy.integrate, name)) for name in ("LSODA", "BDF", "Radau")}
+
+
 def _same_instant(a, b):
     return abs(b - a) <= 16.0 * sys.float_info.epsilon * max(1.0, abs(a), abs(b))
 
@@ -221,6 +245,12 @@ class _Run:
         n = len(STATES)
         self.y = initial(T_START, p)
         self.u = [0.0] * n
+        if DELAYS:
+            # The past before the start is the initial state, before anything happens at the start.
+            _HISTORY.__init__()
+            _HISTORY.add_point(T_START, self.y)
+        if FAST_REACTION is not None:
+            self.y = _equilibrate(T_START, self.y, p, self.u)  # at the start, before anything happens there
         self.active = {}
         self.relations = _Relations()
         self.trigger_value = [event.initial_value for event in EVENTS]
@@ -260,7 +290,9 @@ class _Run:
         t = T_START
         self.process_stop(t, {}, start=True)
         record_through(t, self.y)
-        options = {"method": self.method, "rtol": RTOL, "atol": ATOL, "max_step": MAX_STEP}
+        options = {"method": _SOLVERS[self.method], "rtol": RTOL, "atol": ATOL, "max_step": MAX_STEP}
+        if DELAYS:
+            options["max_step"] = min(MAX_STEP, _delay_max_step(self.p, self.y))
         if FIRST_STEP > 0.0:
             options["first_step"] = FIRST_STEP
         while t < T_END:
@@ -282,6 +314,8 @@ class _Run:
                 functions.append(function)
             wanted = [w for w in TIMES[k:] if w < stop]
             y0 = np.array(self.y, dtype=float)
+            if DELAYS:
+                _HISTORY.add_point(t, self.y)  # the state from here on, which the stop may have changed
             solution = solve_ivp(lambda s, x: rhs(s, x.tolist(), p, u), (t, stop), y0, t_eval=wanted + [stop],
                                  events=functions or None, dense_output=bool(functions), **options)
             if solution.status < 0:
@@ -370,6 +404,17 @@ class _Run:
         self.refresh(t)
         self.evaluate_triggers(t, self.relations)
         self.execute_due(t)
+        if FAST_REACTION is not None:
+            self.equilibrate(t, any(k in FAST_RELATIONS for k in found))
+
+    def equilibrate(self, t, switched):
+        """Doses and events move the state off the fast reaction's equilibrium; it is back there at the same
+        instant. Where its rate has just switched branch, its comparison sits on its boundary, where the rate may be 0
+        whatever the state, so the equilibrium is the one the branch after gives: found a probe step later in time.
+        (tolsim also moves the state along its derivative for the probe; that derivative can be unbounded just past
+        the switch, where the state is a root found by interpolation, so the scripts keep the state: it is already
+        past the crossing of any relation on it.)"""
+        self.y = _equilibrate(t + self.probe_step if switched else t, self.y, self.p, self.u)
 
     def refresh(self, t):
         """Relation values after doses and assignments. One exactly at 0 takes the value it has just after t."""
@@ -542,9 +587,173 @@ if __name__ == "__main__":
     raise SystemExit(main())
 )py";
 
-std::string kernel_function(const std::string& name, const KernelText& k, int size,
-                            const std::string& result) {
+// The history of past states for delay(), as tolsim keeps it (src/solve/delay_history.hpp): each step the solver
+// takes, as its own interpolant, plus constant pieces for the initial state and the state after each restart.
+constexpr const char* kDelayDriver = R"py(
+
+class _History:
+    """Records in time order, each covering the times after the previous record's end up to its own end: a step
+    (the solver's dense output over it) or a point (a constant state). A query before the first record takes the
+    first; one after the last extends the last, which happens only when a step is longer than a delay."""
+
+    def __init__(self):
+        self.ends = []
+        self.records = []  # a list (constant state) or a dense output
+
+    def _truncate_after(self, t):
+        # A restart before the end of the last step (a root inside it) discards the rest of that step.
+        while self.ends and self.ends[-1] > t:
+            if len(self.ends) > 1 and self.ends[-2] >= t:
+                self.ends.pop()
+                self.records.pop()
+            else:
+                self.ends[-1] = t
+                break
+
+    def add_point(self, t, y):
+        self._truncate_after(t)
+        self.ends.append(t)
+        self.records.append(list(y))
+
+    def add_step(self, t_end, dense):
+        self._truncate_after(t_end)
+        self.ends.append(t_end)
+        self.records.append(dense)
+
+    def state_at(self, t):
+        # The first record that ends at or after t; at a discontinuity, the value before the jump.
+        i = min(bisect.bisect_left(self.ends, t), len(self.ends) - 1)
+        record = self.records[i]
+        return record if isinstance(record, list) else record(t).tolist()
+
+
+_HISTORY = _History()
+
+
+def _fill_delays(t, y, p, u, count):
+    """Sets u[len(STATES) + k] for the first `count` delays at time t: x at t - tau on the state from the history."""
+    n = len(STATES)
+    for k in range(count):
+        delay = DELAYS[k]
+        tau = delay.time(t, y, p, u)[0]
+        if not (math.isfinite(tau) and tau >= 0.0):
+            raise RuntimeError(f"{delay.text} has delay time {tau} at t = {t}: a delay must be finite and >= 0")
+        if tau == 0.0:
+            u[n + k] = delay.value(t, y, p, u)[0]
+            continue
+        at = t - tau
+        past = _HISTORY.state_at(at)
+        if at < T_START:
+            u[n + k] = delay.initial(at, past, p, u)[0]
+            continue
+        inputs = u
+        if delay.nested:
+            inputs = list(u)
+            _fill_delays(at, past, p, inputs, k)
+        u[n + k] = delay.value(at, past, p, inputs)[0]
+
+
+def _with_delays(t, y, p, u):
+    """The input u (infusion rates) followed by the value of every delay() at t."""
+    full = list(u[:len(STATES)]) + [0.0] * len(DELAYS)
+    _fill_delays(t, y, p, full, len(DELAYS))
+    return full
+
+
+def _delay_max_step(p, y):
+    """The shortest constant delay at the start: steps no longer than it keep every delayed time in the history."""
+    u = _with_delays(T_START, y, p, [0.0] * len(STATES))
+    times = [delay.time(T_START, y, p, u)[0] for delay in DELAYS if delay.constant_time]
+    times = [tau for tau in times if tau > 0.0]
+    return min(times) if times else math.inf
+)py";
+
+// The equilibrium of a fast reaction, as tolsim finds it (src/solve/fast_reaction.cpp).
+constexpr const char* kFastDriver = R"py(
+
+def _equilibrate(t, y, p, u):
+    """y moved along the fast reaction's column d to the equilibrium the reaction itself runs to: a move of extent x
+    changes y by d x, and the extent runs as dx/dt = g(x), so from g(0) > 0 forward to the first x > 0 where g is 0
+    (backward for g(0) < 0). The root is bracketed by steps in that direction, then found by Newton's method kept
+    inside the bracket. Raises RuntimeError if there is none."""
+    n = len(STATES)
+    start = list(y)
+    out = fast_kernel(t, start, p, u)
+    g0, column = out[0], out[2:2 + n]
+    if g0 == 0.0:
+        return start
+    where = f"fast reaction '{FAST_REACTION}' cannot reach equilibrium at t = {t}"
+    if not math.isfinite(g0):
+        raise RuntimeError(f"{where}: its rate is {g0}")
+    reach = max([abs(c) for c in column if c != 0.0], default=0.0)
+    if reach == 0.0:
+        raise RuntimeError(f"{where}: its rate is {g0} and it changes no species")
+    sign = 1.0 if g0 > 0.0 else -1.0
+    line = {"y": start, "g": g0, "slope": out[1]}
+
+    def go(x):
+        line["y"] = [a + c * x for a, c in zip(start, column)]
+        values = fast_kernel(t, line["y"], p, u)
+        line["g"], line["slope"] = values[0], values[1]
+
+    def newton():
+        step = _div(-line["g"], line["slope"])
+        return step if math.isfinite(step) and step * sign > 0.0 else 0.0
+
+    def converged(width):
+        size = max([abs(a) for a, c in zip(line["y"], column) if c != 0.0], default=0.0)
+        return width * reach <= 1e-14 * size
+
+    lo = x = 0.0
+    step = newton()
+    if step == 0.0:
+        step = sign * max(max([abs(a) for a, c in zip(start, column) if c != 0.0], default=0.0), 1.0) / reach
+    evaluations = 0
+    while evaluations < 200:  # 1. bracket: lo on the start side of the root, x past it
+        evaluations += 1
+        go(lo + step)
+        x = lo + step
+        if line["g"] == 0.0:
+            return line["y"]
+        if not math.isfinite(line["g"]):  # beyond where the rate is defined: a shorter step
+            step /= 2.0
+            continue
+        if line["g"] * sign < 0.0:
+            break
+        lo = x
+        if converged(abs(step)):  # Newton from one side
+            return line["y"]
+        step = newton() or 2.0 * step
+    else:
+        raise RuntimeError(f"{where}: its rate keeps the sign of {g0} along the reaction")
+    hi = x
+    while evaluations < 200:  # 2. Newton's method inside [lo, hi], bisecting when a step would leave it
+        evaluations += 1
+        following = x - _div(line["g"], line["slope"])
+        if not math.isfinite(following) or (following - lo) * (following - hi) >= 0.0:
+            following = 0.5 * (lo + hi)
+        if following in (lo, hi):  # the bracket is as narrow as doubles allow
+            return line["y"]
+        moved = abs(following - x)
+        go(following)
+        x = following
+        if line["g"] == 0.0:
+            return line["y"]
+        if not math.isfinite(line["g"]):
+            raise RuntimeError(f"{where}: its rate is {line['g']} between two states where it is finite")
+        if line["g"] * sign > 0.0:
+            lo = x
+        else:
+            hi = x
+        if converged(min(moved, abs(hi - lo))):
+            return line["y"]
+    raise RuntimeError(f"fast reaction '{FAST_REACTION}' did not reach equilibrium at t = {t} in 200 evaluations")
+)py";
+
+std::string kernel_function(const std::string& name, const KernelText& k, int size, const std::string& result,
+                            bool fills_delays = false) {
   std::string out = fmt::format("\n\ndef {}(t, y, p, u):\n", name);
+  if (fills_delays) out += "    u = _with_delays(t, y, p, u)\n";
   for (const auto& line : k.assignments) out += fmt::format("    {}\n", line);
   bool in_order = static_cast<int>(k.outputs.size()) == size;
   for (std::size_t i = 0; in_order && i < k.outputs.size(); ++i)
@@ -581,10 +790,11 @@ std::string events_python(const ScriptData& d) {
                      number(Language::kPython, d.relations[k].time_sign), k);
   s += "]\n";
   s += fmt::format("MAX_EVENTS_PER_TIME = {}\n", d.max_events_per_time);
-  s += kernel_function("relations", d.relations_kernel, static_cast<int>(d.relations.size()), "out");
+  const bool delays = !d.delays.empty();
+  s += kernel_function("relations", d.relations_kernel, static_cast<int>(d.relations.size()), "out", delays);
   for (std::size_t e = 0; e < d.events.size(); ++e)
     s += kernel_function(fmt::format("event_kernel_{}", e), d.event_kernels[e],
-                         2 + static_cast<int>(d.events[e].assignments.size()), "out");
+                         2 + static_cast<int>(d.events[e].assignments.size()), "out", delays);
   s += R"py(
 
 # An event: its trigger formula (terms[root]; each term is (kind, relation index, constant or child terms)), its
@@ -615,6 +825,44 @@ EVENTS = [
   return s + "]\n";
 }
 
+// The delay() calls: a table of their kernels, and the history they read (kDelayDriver). Empty without delays.
+std::string delays_python(const ScriptData& d) {
+  if (d.delays.empty()) return "\n\nDELAYS = []\n_with_delays = None\n";
+  std::string s;
+  for (std::size_t k = 0; k < d.delays.size(); ++k) {
+    s += kernel_function(fmt::format("delay_time_{}", k), d.delays[k].time, 1, "out");
+    s += kernel_function(fmt::format("delay_value_{}", k), d.delays[k].value, 1, "out");
+    s += kernel_function(fmt::format("delay_initial_{}", k), d.delays[k].initial, 1, "out");
+  }
+  s += R"py(
+
+# Each delay(x, tau): the call, its kernels ([tau] now; [x] at the delayed time and state; [x] from the initial
+# values, for delayed times before the start), whether x uses earlier delays (then taken at t - tau too), and whether
+# tau is constant during a run. delay k's value is u[len(STATES) + k].
+_Delay = collections.namedtuple("_Delay", "text time value initial nested constant_time")
+DELAYS = [
+)py";
+  for (std::size_t k = 0; k < d.delays.size(); ++k)
+    s += fmt::format("    _Delay({}, delay_time_{}, delay_value_{}, delay_initial_{}, {}, {}),\n",
+                     d.delays[k].text, k, k, k, bool_literal(Language::kPython, d.delays[k].nested),
+                     bool_literal(Language::kPython, d.delays[k].constant_time));
+  return s + "]\n" + kDelayDriver;
+}
+
+// The fast reaction: its kernel and the search for its equilibrium (kFastDriver). FAST_REACTION is None without one.
+std::string fast_python(const ScriptData& d) {
+  if (!d.fast) return "\n\nFAST_REACTION = None\nFAST_RELATIONS = []\n";
+  std::string s = kernel_function("fast_kernel", d.fast->kernel, 2 + d.n_states, "out", !d.delays.empty());
+  s += fmt::format(
+      "\n\n# The fast reaction, held at equilibrium: rhs() moves its species along its column at the rate "
+      "that "
+      "keeps its\n# rate g at 0; fast_kernel() gives [g, dg/dx, column]. Its rate's comparisons are the "
+      "relations "
+      "FAST_RELATIONS.\nFAST_REACTION = {}\nFAST_RELATIONS = [{}]\n",
+      d.fast->name, fmt::join(d.fast->relations, ", "));
+  return s + kFastDriver;
+}
+
 }  // namespace
 
 std::string python_script(const ScriptData& d) {
@@ -638,6 +886,7 @@ std::string python_script(const ScriptData& d) {
 # from dipping below zero, and each solver controls its error in its own way, so results agree to about the
 # tolerances, not to the last digit. Requires numpy and scipy (Debian: python3-scipy).
 import argparse
+import bisect
 import collections
 import csv
 import functools
@@ -647,6 +896,7 @@ import sys
 import time
 
 import numpy as np
+import scipy.integrate
 from scipy.integrate import solve_ivp
 
 )py";
@@ -684,16 +934,19 @@ from scipy.integrate import solve_ivp
   s += "TIMES = " + numbers(d.times) + "\n";
   s += fmt::format("RTOL = {}\n", number(Language::kPython, d.rtol));
   s += "# Absolute tolerance of each state, in its unit.\nATOL = " + numbers(d.atol) + "\n";
-  s += fmt::format("MAX_STEP = {}\nFIRST_STEP = {}\n",
+  s += fmt::format("MAX_STEP = {}\nFIRST_STEP = {}\nMAX_STEPS = {}\n",
                    d.max_step > 0 ? number(Language::kPython, d.max_step) : "math.inf",
-                   number(Language::kPython, d.first_step));
+                   number(Language::kPython, d.first_step), d.max_steps);
   s += kHelpers;
   s += kernel_function("init_kernel", d.init, d.n_init_outputs, "out");
-  s += kernel_function("rhs", d.rhs, d.n_states, "out");
+  const bool delays = !d.delays.empty();
+  s += kernel_function("rhs", d.rhs, d.n_states, "out", delays);
   s += kernel_function("jacobian", d.jacobian, d.n_states * d.n_states,
                        fmt::format("np.array(out).reshape(({0}, {0}), order=\"F\")", d.n_states));
-  s += kernel_function("outputs", d.outputs_kernel, d.n_outputs, "out");
+  s += kernel_function("outputs", d.outputs_kernel, d.n_outputs, "out", delays);
   s += events_python(d);
+  s += delays_python(d);
+  s += fast_python(d);
   s += kDriver;
   return s;
 }

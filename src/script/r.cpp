@@ -129,6 +129,9 @@ new_run <- function(p) {
   run$p <- start$p
   run$y <- start$y
   run$u <- numeric(N_STATES)
+  if (length(DELAYS) > 0) history_reset(run$y)
+  # A fast reaction comes to equilibrium at the start, before anything happens there.
+  if (!is.null(FAST_REACTION)) run$y <- equilibrate(T_START, run$y, run$p, run$u)
   run$active <- list()
   run$relations <- new_relations()
   run$trigger <- vapply(EVENTS, function(e) e$initial_value, logical(1))
@@ -278,6 +281,14 @@ process_stop <- function(run, t, found, start = FALSE) {
   refresh(run, t)
   evaluate_triggers(run, t, run$relations)
   execute_due(run, t)
+  # Doses and events move the state off a fast reaction's equilibrium; it is back there at the same instant. Where
+  # its rate has just switched branch, its comparison sits on its boundary, where the rate may be 0 whatever the
+  # state, so the equilibrium is the one the branch after gives, a probe step later in time (as in the Python
+  # script; tolsim also moves the state along its derivative, which can be unbounded just past the switch).
+  if (!is.null(FAST_REACTION)) {
+    switched <- any(found[FAST_RELATIONS] != 0)
+    run$y <- equilibrate(if (switched) t + run$probe_step else t, run$y, run$p, run$u)
+  }
 }
 
 next_stop_after <- function(run, t) {
@@ -302,6 +313,11 @@ simulate <- function(p = P0, method = "lsoda", use_jacobian = TRUE) {
   t <- T_START
   process_stop(run, t, numeric(length(RELATION_OP)), start = TRUE)
   record_through(t, run$y)
+  max_step <- if (MAX_STEP > 0) MAX_STEP else Inf
+  if (length(DELAYS) > 0) {
+    steps <- delay_steps(run$p, run$y)
+    max_step <- min(max_step, steps$max_step)
+  }
   while (t < T_END) {
     stop_at <- next_stop_after(run, t)
     if (same_instant(t, stop_at)) {
@@ -334,6 +350,11 @@ simulate <- function(p = P0, method = "lsoda", use_jacobian = TRUE) {
     }
     wanted <- TIMES[k <= seq_along(TIMES) & TIMES < stop_at]
     times <- c(t, wanted, stop_at)
+    if (length(DELAYS) > 0) {
+      # The stretch's states on a fine grid become its history; deSolve keeps its own while it integrates.
+      times <- sort(unique(c(times, seq(t, stop_at, by = steps$spacing))))
+      HISTORY$inside_from <- t
+    }
     # deSolve needs at least one state: a model without any integrates a constant 0 in its place.
     state <- if (N_STATES > 0) function(x) x else function(x) numeric(0)
     jacobian_function <- if (use_jacobian) function(s, x, parms) {
@@ -347,7 +368,8 @@ simulate <- function(p = P0, method = "lsoda", use_jacobian = TRUE) {
                func = function(s, x, parms) list(if (N_STATES > 0) rhs(s, x, p, u) else 0), parms = NULL,
                method = method, rtol = RTOL, atol = if (N_STATES > 0) ATOL else 1, jacfunc = jacobian_function,
                jactype = if (use_jacobian) "fullusr" else "fullint", maxsteps = MAX_STEPS,
-               hmax = if (MAX_STEP > 0) MAX_STEP else NULL, hini = FIRST_STEP, rootfunc = root_function)
+               hmax = if (is.finite(max_step)) max_step else NULL, hini = FIRST_STEP, rootfunc = root_function,
+               lags = if (length(DELAYS) > 0) list(mxhist = 100000))
     istate <- attr(out, "istate")
     root_time <- attr(out, "troot")
     rooted <- !is.null(root_time) && length(root_time) > 0
@@ -355,6 +377,10 @@ simulate <- function(p = P0, method = "lsoda", use_jacobian = TRUE) {
       stop(sprintf("%s failed between t = %.17g and %.17g", method, t, stop_at))
     last <- nrow(out)
     limit <- if (rooted) root_time[1] else stop_at
+    if (length(DELAYS) > 0) {
+      HISTORY$inside_from <- NA
+      history_add(out[, 1], out[, -1, drop = FALSE][, seq_len(N_STATES), drop = FALSE], steps$spacing)
+    }
     for (j in seq_len(last)[-c(1, last)])
       if (out[j, 1] < limit) record_through(out[j, 1], state(unname(out[j, -1])))
     run$y <- state(unname(out[last, -1]))
@@ -461,9 +487,174 @@ main <- function(args) {
 if (sys.nframe() == 0L) main(commandArgs(trailingOnly = TRUE))
 )r";
 
-std::string kernel_function(const std::string& name, const KernelText& k, int size,
-                            const std::string& result) {
+// The history of past states for delay(). Inside a stretch of integration, deSolve keeps it (the `lags` of dede,
+// read with lagvalue); before the stretch began, the script keeps each stretch as its states on a fine grid of
+// times, interpolated by the cubic through the four nearest, and the initial state as a point.
+constexpr const char* kDelayDriver = R"r(
+HISTORY <- new.env()
+
+# The past starts as the initial state, before anything happens at the start. Each record covers the times after the
+# previous record's end up to its own end; at a discontinuity the record before the jump holds its time.
+history_reset <- function(y) {
+  HISTORY$ends <- T_START
+  HISTORY$times <- list(T_START)
+  HISTORY$states <- list(matrix(y, nrow = 1))
+  HISTORY$inside_from <- NA  # while deSolve integrates a stretch: where it began
+}
+
+# A stretch integrated: its states (rows) at ascending times. Rows closer together than a thousandth of the grid
+# are dropped (a root found just past an output time), so that the interpolation stays well conditioned.
+history_add <- function(times, states, spacing) {
+  keep <- rep(FALSE, length(times))
+  last <- Inf
+  for (i in rev(seq_along(times))) {
+    if (last - times[i] >= spacing / 1000) {
+      keep[i] <- TRUE
+      last <- times[i]
+    }
+  }
+  n <- length(HISTORY$ends) + 1
+  HISTORY$ends[n] <- times[length(times)]
+  HISTORY$times[[n]] <- times[keep]
+  HISTORY$states[[n]] <- states[keep, , drop = FALSE]
+}
+
+# The state at time t.
+history_state <- function(t) {
+  if (N_STATES == 0) return(numeric(0))
+  if (!is.na(HISTORY$inside_from) && t > HISTORY$inside_from) return(unname(lagvalue(t)))
+  i <- which(HISTORY$ends >= t)[1]
+  if (is.na(i)) i <- length(HISTORY$ends)  # after the last record: its interpolant extended
+  times <- HISTORY$times[[i]]
+  states <- HISTORY$states[[i]]
+  m <- length(times)
+  if (m == 1) return(states[1, ])
+  j <- findInterval(t, times, all.inside = TRUE)
+  near <- max(1, min(j - 1, m - 3)):min(m, max(1, min(j - 1, m - 3)) + 3)
+  weights <- vapply(near, function(a) {
+    others <- near[near != a]
+    prod((t - times[others]) / (times[a] - times[others]))
+  }, numeric(1))
+  colSums(states[near, , drop = FALSE] * weights)
+}
+
+# Sets u[N_STATES + k] for the first `count` delays at time t: x at t - tau on the state from the history.
+fill_delays <- function(t, y, p, u, count) {
+  for (k in seq_len(count)) {
+    delay <- DELAYS[[k]]
+    tau <- delay$time(t, y, p, u)[1]
+    if (!(is.finite(tau) && tau >= 0))
+      stop(sprintf("%s has delay time %.17g at t = %.17g: a delay must be finite and >= 0", delay$text, tau, t))
+    if (tau == 0) {
+      u[N_STATES + k] <- delay$value(t, y, p, u)[1]
+      next
+    }
+    at <- t - tau
+    past <- history_state(at)
+    if (at < T_START) {
+      u[N_STATES + k] <- delay$initial(at, past, p, u)[1]
+      next
+    }
+    inputs <- if (delay$nested) fill_delays(at, past, p, u, k - 1) else u
+    u[N_STATES + k] <- delay$value(at, past, p, inputs)[1]
+  }
+  u
+}
+
+# The input u (infusion rates) followed by the value of every delay() at t.
+with_delays <- function(t, y, p, u) {
+  fill_delays(t, y, p, c(u[seq_len(N_STATES)], numeric(length(DELAYS))), length(DELAYS))
+}
+
+# The shortest constant delay at the start (steps no longer than it keep every delayed time in deSolve's history)
+# and the spacing of the grid kept for each stretch.
+delay_steps <- function(p, y) {
+  u <- with_delays(T_START, y, p, numeric(N_STATES))
+  times <- vapply(Filter(function(d) d$constant_time, DELAYS), function(d) d$time(T_START, y, p, u)[1], numeric(1))
+  times <- times[times > 0]
+  shortest <- if (length(times) > 0) min(times) else Inf
+  list(max_step = shortest, spacing = min(shortest / 64, (T_END - T_START) / 2000))
+}
+)r";
+
+// The equilibrium of a fast reaction, as tolsim finds it (src/solve/fast_reaction.cpp).
+constexpr const char* kFastDriver = R"r(
+# y moved along the fast reaction's column d to the equilibrium the reaction itself runs to: a move of extent x
+# changes y by d x, and the extent runs as dx/dt = g(x), so from g(0) > 0 forward to the first x > 0 where g is 0
+# (backward for g(0) < 0). The root is bracketed by steps in that direction, then found by Newton's method kept inside
+# the bracket. Stops with an error if there is none.
+equilibrate <- function(t, y, p, u) {
+  out <- fast_kernel(t, y, p, u)
+  g0 <- out[1]
+  column <- out[2 + seq_len(N_STATES)]
+  if (isTRUE(g0 == 0)) return(y)
+  where <- sprintf("fast reaction '%s' cannot reach equilibrium at t = %.17g", FAST_REACTION, t)
+  if (!is.finite(g0)) stop(sprintf("%s: its rate is %.17g", where, g0))
+  moving <- column != 0
+  if (!any(moving)) stop(sprintf("%s: its rate is %.17g and it changes no species", where, g0))
+  reach <- max(abs(column[moving]))
+  direction <- if (g0 > 0) 1 else -1
+  here <- y
+  g <- g0
+  slope <- out[2]
+  go <- function(x) {
+    here <<- y + column * x
+    values <- fast_kernel(t, here, p, u)
+    g <<- values[1]
+    slope <<- values[2]
+  }
+  newton <- function() {
+    step <- -g / slope
+    if (is.finite(step) && step * direction > 0) step else 0
+  }
+  converged <- function(width) width * reach <= 1e-14 * max(abs(here[moving]))
+  lo <- 0
+  x <- 0
+  step <- newton()
+  if (step == 0) step <- direction * max(max(abs(y[moving])), 1) / reach
+  evaluations <- 0
+  bracketed <- FALSE
+  while (evaluations < 200) {  # 1. bracket: lo on the start side of the root, x past it
+    evaluations <- evaluations + 1
+    go(lo + step)
+    x <- lo + step
+    if (isTRUE(g == 0)) return(here)
+    if (!is.finite(g)) {  # beyond where the rate is defined: a shorter step
+      step <- step / 2
+      next
+    }
+    if (g * direction < 0) {
+      bracketed <- TRUE
+      break
+    }
+    lo <- x
+    if (converged(abs(step))) return(here)  # Newton from one side
+    following <- newton()
+    step <- if (following != 0) following else 2 * step
+  }
+  if (!bracketed) stop(sprintf("%s: its rate keeps the sign of %.17g along the reaction", where, g0))
+  hi <- x
+  while (evaluations < 200) {  # 2. Newton's method inside [lo, hi], bisecting when a step would leave it
+    evaluations <- evaluations + 1
+    following <- x - g / slope
+    if (!is.finite(following) || (following - lo) * (following - hi) >= 0) following <- 0.5 * (lo + hi)
+    if (following == lo || following == hi) return(here)  # the bracket is as narrow as doubles allow
+    moved <- abs(following - x)
+    go(following)
+    x <- following
+    if (isTRUE(g == 0)) return(here)
+    if (!is.finite(g)) stop(sprintf("%s: its rate is %.17g between two states where it is finite", where, g))
+    if (g * direction > 0) lo <- x else hi <- x
+    if (converged(min(moved, abs(hi - lo)))) return(here)
+  }
+  stop(sprintf("fast reaction '%s' did not reach equilibrium at t = %.17g in 200 evaluations", FAST_REACTION, t))
+}
+)r";
+
+std::string kernel_function(const std::string& name, const KernelText& k, int size, const std::string& result,
+                            bool fills_delays = false) {
   std::string out = fmt::format("\n{} <- function(t, y, p, u) {{\n", name);
+  if (fills_delays) out += "  u <- with_delays(t, y, p, u)\n";
   if (k.temporaries > 0) out += fmt::format("  v <- numeric({})\n", k.temporaries);
   for (const auto& line : k.assignments) out += fmt::format("  {}\n", line);
   bool in_order = static_cast<int>(k.outputs.size()) == size && size > 0;
@@ -514,10 +705,11 @@ std::string events_r(const ScriptData& d) {
        "\n";
   s += "RELATION_SIGN <- " + vector_of(signs) + "\n";
   s += fmt::format("MAX_EVENTS_PER_TIME <- {}\n", d.max_events_per_time);
-  s += kernel_function("relations", d.relations_kernel, static_cast<int>(d.relations.size()), "out");
+  const bool delays = !d.delays.empty();
+  s += kernel_function("relations", d.relations_kernel, static_cast<int>(d.relations.size()), "out", delays);
   for (std::size_t e = 0; e < d.events.size(); ++e)
     s += kernel_function(fmt::format("event_kernel_{}", e + 1), d.event_kernels[e],
-                         2 + static_cast<int>(d.events[e].assignments.size()), "out");
+                         2 + static_cast<int>(d.events[e].assignments.size()), "out", delays);
   s += R"r(
 # An event: its trigger formula (terms[[root]]; each term is list(kind, relation index, constant or child terms)),
 # its attributes, its kernel (returning c(delay, priority, value of each assignment)) and its assignments (the states,
@@ -544,6 +736,44 @@ EVENTS <- list(
         e + 1 < d.events.size() ? "," : "");
   }
   return s + ")\n";
+}
+
+// The delay() calls: a table of their kernels, and the history they read (kDelayDriver). Empty without delays.
+std::string delays_r(const ScriptData& d) {
+  if (d.delays.empty()) return "\nDELAYS <- list()\n";
+  std::string s;
+  for (std::size_t k = 0; k < d.delays.size(); ++k) {
+    s += kernel_function(fmt::format("delay_time_{}", k + 1), d.delays[k].time, 1, "out");
+    s += kernel_function(fmt::format("delay_value_{}", k + 1), d.delays[k].value, 1, "out");
+    s += kernel_function(fmt::format("delay_initial_{}", k + 1), d.delays[k].initial, 1, "out");
+  }
+  s += R"r(
+# Each delay(x, tau): the call, its kernels (c(tau) now; c(x) at the delayed time and state; c(x) from the initial
+# values, for delayed times before the start), whether x uses earlier delays (then taken at t - tau too), and whether
+# tau is constant during a run. delay k's value is u[N_STATES + k].
+DELAYS <- list(
+)r";
+  for (std::size_t k = 0; k < d.delays.size(); ++k)
+    s += fmt::format(
+        "  list(text = {}, time = delay_time_{}, value = delay_value_{}, initial = delay_initial_{}, nested "
+        "= {},\n"
+        "       constant_time = {}){}\n",
+        d.delays[k].text, k + 1, k + 1, k + 1, bool_literal(Language::kR, d.delays[k].nested),
+        bool_literal(Language::kR, d.delays[k].constant_time), k + 1 < d.delays.size() ? "," : "");
+  return s + ")\n" + kDelayDriver;
+}
+
+// The fast reaction: its kernel and the search for its equilibrium (kFastDriver). FAST_REACTION is NULL without one.
+std::string fast_r(const ScriptData& d) {
+  if (!d.fast) return "\nFAST_REACTION <- NULL\nFAST_RELATIONS <- integer(0)\n";
+  std::string s = kernel_function("fast_kernel", d.fast->kernel, 2 + d.n_states, "out", !d.delays.empty());
+  s += fmt::format(
+      "\n# The fast reaction, held at equilibrium: rhs() moves its species along its column at the rate that "
+      "keeps "
+      "its rate\n# g at 0; fast_kernel() gives c(g, dg/dx, column). Its rate's comparisons are the relations "
+      "FAST_RELATIONS.\nFAST_REACTION <- {}\nFAST_RELATIONS <- c({})\n",
+      d.fast->name, fmt::join(d.fast->relations, ", "));
+  return s + kFastDriver;
 }
 
 }  // namespace
@@ -610,10 +840,13 @@ suppressPackageStartupMessages(library(deSolve))
       num(d.max_step), num(d.first_step), d.max_steps);
   s += kHelpers;
   s += kernel_function("init_kernel", d.init, d.n_init_outputs, "out");
-  s += kernel_function("rhs", d.rhs, d.n_states, "out");
+  const bool delays = !d.delays.empty();
+  s += kernel_function("rhs", d.rhs, d.n_states, "out", delays);
   s += kernel_function("jacobian", d.jacobian, d.n_states * d.n_states, "out");
-  s += kernel_function("outputs", d.outputs_kernel, d.n_outputs, "out");
+  s += kernel_function("outputs", d.outputs_kernel, d.n_outputs, "out", delays);
   s += events_r(d);
+  s += delays_r(d);
+  s += fast_r(d);
   s += kDriver;
   return s;
 }

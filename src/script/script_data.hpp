@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -76,6 +77,24 @@ struct ScriptData {
   KernelText relations_kernel;  // outputs g = lhs - rhs of every relation
   std::vector<CompiledEvent> events;
   std::vector<KernelText> event_kernels;
+  // delay(x, tau) calls, in CompiledModel::delays order (see CompiledDelay): u[n_states + k] holds delay k's value.
+  struct Delay {
+    std::string text;     // the call as written, quoted
+    KernelText time;      // [tau] at (t, y)
+    KernelText value;     // [x] at (t - tau, y(t - tau))
+    KernelText initial;   // [x] from the initial values, for t - tau before the start
+    bool nested = false;  // x uses earlier delays, which are then taken at t - tau too
+    bool constant_time = false;
+  };
+  std::vector<Delay> delays;
+  // SBML's fast reaction (see CompiledFastReaction): its kernel outputs [g, g', column] at (t, y), and the relations
+  // of its rate's comparisons (in the language's indexing), where its equilibrium switches branch.
+  struct Fast {
+    std::string name;  // quoted
+    KernelText kernel;
+    std::vector<int> relations;
+  };
+  std::optional<Fast> fast;
   int max_events_per_time = 0;
   int n_states = 0;
   int n_init_outputs = 0;

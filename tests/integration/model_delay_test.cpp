@@ -3,8 +3,8 @@
 // equation, and delayed copies of known functions of time.
 #include <cmath>
 
+#include "support/closed_forms.hpp"
 #include "support/example_run.hpp"
-#include "tolsim/script/export.hpp"
 
 namespace tolsim::testing {
 namespace {
@@ -18,11 +18,7 @@ SimulationResult run(const std::string& text, const std::vector<double>& times,
 
 class DelayBackends : public ::testing::TestWithParam<CompileOptions::Backend> {};
 
-// X' = -k X(t - tau), X = 1 up to t = 0 (its numeric initial value, held before the start). By the method of steps,
-// with u = t - tau and v = t - 2 tau:
-//   [0, tau]:       X = 1 - k t
-//   [tau, 2 tau]:   X = 1 - k tau - k u + k^2 u^2 / 2
-//   [2 tau, 3 tau]: X = X(2 tau) - k ((1 - k tau) v - k v^2 / 2 + k^2 v^3 / 6),  X(2 tau) = 1 - 2 k tau + k^2 tau^2 / 2
+// X' = -k X(t - tau), X = 1 up to t = 0 (its numeric initial value, held before the start): support/closed_forms.hpp.
 TEST_P(DelayBackends, DelayDifferentialEquationFollowsTheMethodOfSteps) {
   const std::string text = R"yaml(time_unit: day
 compartments:
@@ -36,16 +32,7 @@ rate_rules:
   X: "-k * delay(X, tau)"
 )yaml";
   const double k = 0.2, tau = 1.5;  // k tau < 1/e: X decays without oscillating, so stays positive
-  const auto exact = [&](double t) {
-    if (t <= tau) return 1.0 - k * t;
-    if (t <= 2 * tau) {
-      const double u = t - tau;
-      return 1.0 - k * tau - k * u + k * k * u * u / 2.0;
-    }
-    const double v = t - 2 * tau;
-    const double at_2tau = 1.0 - 2.0 * k * tau + k * k * tau * tau / 2.0;
-    return at_2tau - k * ((1.0 - k * tau) * v - k * v * v / 2.0 + k * k * v * v * v / 6.0);
-  };
+  const auto exact = [&](double t) { return delayed_decay(k, tau, t); };
   const std::vector<double> times = {0.0, 0.5, 1.5, 2.0, 2.9, 3.0, 3.7, 4.5};
   const SimulationResult r = run(text, times, GetParam());
   ASSERT_TRUE(r.ok()) << r.summary.message;
@@ -148,25 +135,6 @@ observables:
   EXPECT_FALSE(r.ok());
   EXPECT_THAT(r.summary.message, HasSubstr("delay(time, time - 2 [day]) has delay time -2"));
   EXPECT_THAT(r.summary.message, HasSubstr("a delay must be finite and >= 0"));
-}
-
-TEST(Delay, ScriptExportsRefuseIt) {
-  const CompiledModel m = compile_text(R"yaml(time_unit: day
-parameters:
-  s: {value: 0, unit: "1", constant: false, source: "assumption: test"}
-rate_rules:
-  s: "-delay(s, 1 [day]) / 1 [day]"
-)yaml",
-                                       CompileOptions::Backend::kInterpreter);
-  ASSERT_EQ(m.delays.size(), 1u);
-  for (const auto language : {script::Language::kPython, script::Language::kR}) {
-    try {
-      script::check_exportable(m, language);
-      ADD_FAILURE() << "exported a model with delay()";
-    } catch (const ModelError& e) {
-      EXPECT_THAT(e.what(), HasSubstr("it uses delay() (1 call(s), starting with 'delay(s, 1 [day])')"));
-    }
-  }
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "support/example_run.hpp"
-#include "tolsim/script/export.hpp"
 
 namespace tolsim::testing {
 namespace {
@@ -254,27 +253,6 @@ TEST(FastReaction, MoreThanOneIsAnErrorAtTheSecond) {
   EXPECT_THAT(lines[0], HasSubstr("test.yaml:11"));
   EXPECT_THAT(lines[0],
               HasSubstr("reaction 'two' is fast, and so is 'one': tolsim supports one fast reaction"));
-}
-
-TEST(FastReaction, ScriptExportsRefuseIt) {
-  const CompiledModel m = compile_text(R"yaml(time_unit: day
-compartments:
-  c: {size: 1, unit: L, source: "assumption: test"}
-species:
-  A: {compartment: c, initial: 2, unit: mg/L}
-  B: {compartment: c, initial: 0, unit: mg/L}
-parameters:
-  kf: {value: 3, unit: 1/day, source: "assumption: test"}
-reactions:
-  one: {equation: "A -> B", rate: "kf * A * c", fast: true}
-)yaml",
-                                       CompileOptions::Backend::kInterpreter);
-  try {
-    script::check_exportable(m, script::Language::kPython);
-    ADD_FAILURE() << "exported a model with a fast reaction";
-  } catch (const ModelError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("reaction 'one' is fast"));
-  }
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "support/closed_forms.hpp"
 #include "support/example_run.hpp"
 #include "support/model_text.hpp"
 #include "support/run_process.hpp"
@@ -356,21 +357,45 @@ double events_closed_form(double t) {
   return std::exp(-k * (t - reset));
 }
 
+// Writes `model_text` to NAME.yaml, exports it for `runner` with `arguments`, runs the script and returns its CSV's
+// columns; on a failure, records it and returns no columns.
+std::map<std::string, std::vector<double>> exported_columns(const Runner& runner, const std::string& name,
+                                                            const char* model_text,
+                                                            std::vector<std::string> arguments) {
+  TempDir dir;
+  const std::string model = dir.write(name + ".yaml", model_text);
+  const std::string script = dir.path(name + (runner.format == "python" ? ".py" : ".R"));
+  std::vector<std::string> exporting = {"export", model, "--format", runner.format, "-o", script};
+  exporting.insert(exporting.end(), arguments.begin(), arguments.end());
+  const ProcessResult exported = run_tolsim(exporting);
+  if (exported.exit_code != 0) {
+    ADD_FAILURE() << describe(exported);
+    return {};
+  }
+  const ProcessResult ran =
+      run_process(interpreter_for(runner.format), run_script_arguments(runner, script, dir.path("out.csv")));
+  if (ran.exit_code != 0) {
+    ADD_FAILURE() << describe(ran);
+    return {};
+  }
+  return read_csv_columns(dir.path("out.csv"));
+}
+
+// The solvers each closed-form model runs with.
+const auto kRunners = ::testing::Values(Runner{"python", "LSODA"}, Runner{"python", "BDF"},
+                                        Runner{"r", "lsoda"}, Runner{"r", "bdf"});
+std::string runner_name(const ::testing::TestParamInfo<Runner>& param_info) {
+  return param_info.param.format + "_" + param_info.param.method;
+}
+
 class ExportedEvents : public ::testing::TestWithParam<Runner> {};
 
 TEST_P(ExportedEvents, FollowTheClosedForm) {
   const Runner& runner = GetParam();
-  TempDir dir;
-  const std::string model = dir.write("events.yaml", kEvents);
-  const std::string script = dir.path(runner.format == "python" ? "events.py" : "events.R");
-  const ProcessResult exported =
-      run_tolsim({"export", model, "--format", runner.format, "-o", script, "--t-end", "10", "--times",
-                  "0:10:0.5", "--solver", "rtol=1e-10", "--solver", "atol=1e-12"});
-  ASSERT_EQ(exported.exit_code, 0) << describe(exported);
-  const ProcessResult ran =
-      run_process(interpreter_for(runner.format), run_script_arguments(runner, script, dir.path("out.csv")));
-  ASSERT_EQ(ran.exit_code, 0) << describe(ran);
-  const auto got = read_csv_columns(dir.path("out.csv"));
+  const auto got = exported_columns(
+      runner, "events", kEvents,
+      {"--t-end", "10", "--times", "0:10:0.5", "--solver", "rtol=1e-10", "--solver", "atol=1e-12"});
+  ASSERT_FALSE(got.empty());
   ASSERT_EQ(got.at("time").size(), 21u);
   for (std::size_t i = 0; i < 21; ++i) {
     const double t = got.at("time")[i];
@@ -380,12 +405,100 @@ TEST_P(ExportedEvents, FollowTheClosedForm) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Runners, ExportedEvents,
-                         ::testing::Values(Runner{"python", "LSODA"}, Runner{"python", "BDF"},
-                                           Runner{"r", "lsoda"}, Runner{"r", "bdf"}),
-                         [](const ::testing::TestParamInfo<Runner>& param_info) {
-                           return param_info.param.format + "_" + param_info.param.method;
-                         });
+INSTANTIATE_TEST_SUITE_P(Runners, ExportedEvents, kRunners, runner_name);
+
+// delay() in the scripts: a delay differential equation, delayed copies of known functions, and an event at 2.2 that
+// restarts the integration, so that later delayed times reach back into the stretch before it (the history the
+// scripts keep themselves, not the solver's).
+const char* const kDelays = R"yaml(
+tolsim: 1
+name: with-delays
+time_unit: day
+unit_check: off
+parameters:
+  X: {value: 1, constant: false, source: "assumption: test"}
+  k: {value: 0.2, source: "assumption: test"}
+  tau: {value: 1.5, source: "assumption: test"}
+  s: {value: 0, constant: false, source: "assumption: test"}
+  mark: {value: 0, constant: false, source: "assumption: test"}
+rate_rules:
+  X: "-k * delay(X, tau)"
+  s: "cos(time)"
+observables:
+  lag_s: {value: "delay(s, 1)"}
+  lag_mark: {value: "delay(mark, 1)"}
+  half: {value: "delay(s, time / 2)"}
+events:
+  flag: {trigger: "time >= 2.2", assign: {mark: 1}}
+)yaml";
+
+class ExportedDelays : public ::testing::TestWithParam<Runner> {};
+
+// X follows delayed_decay(0.2, 1.5, t) (support/closed_forms.hpp). s = sin(t), so delay(s, 1) = sin(t - 1) from
+// t = 1 (0 before: s's value is held before the start) and delay(s, t / 2) = sin(t / 2); mark steps from 0 to 1 at
+// 2.2, so delay(mark, 1) does at 3.2.
+TEST_P(ExportedDelays, FollowTheClosedForms) {
+  const Runner& runner = GetParam();
+  const auto got = exported_columns(runner, "delays", kDelays,
+                                    {"--times", "0:4.5:0.25", "--columns", "X", "lag_s", "lag_mark", "half",
+                                     "--solver", "rtol=1e-10", "--solver", "atol=1e-12"});
+  ASSERT_FALSE(got.empty());
+  ASSERT_EQ(got.at("time").size(), 19u);
+  for (std::size_t i = 0; i < 19; ++i) {
+    const double t = got.at("time")[i];
+    SCOPED_TRACE(runner.format + " " + runner.method + " at t = " + std::to_string(t));
+    EXPECT_NEAR(got.at("X")[i], delayed_decay(0.2, 1.5, t), 1e-7);
+    EXPECT_NEAR(got.at("lag_s")[i], t < 1.0 ? 0.0 : std::sin(t - 1.0), 1e-7);
+    EXPECT_EQ(got.at("lag_mark")[i], t < 3.2 ? 0.0 : 1.0);
+    EXPECT_NEAR(got.at("half")[i], std::sin(t / 2.0), 1e-7);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Runners, ExportedDelays, kRunners, runner_name);
+
+// A fast reaction in the scripts: A <-> B held at kf A = kr B, so B = 3/4 of the total T = A + B, which a slow loss of
+// B drains at kl B = 0.3 T: T = 2 exp(-0.3 t). Both start in A, so the start puts them on the equilibrium; at t = 1 an
+// event adds 3 to A, and they are back on it at the same instant: T = (2 exp(-0.3) + 3) exp(-0.3 (t - 1)).
+const char* const kFast = R"yaml(
+tolsim: 1
+name: with-fast-reaction
+time_unit: day
+unit_check: off
+compartments:
+  c: {size: 1, source: "assumption: test"}
+species:
+  A: {compartment: c, initial: 2}
+  B: {compartment: c, initial: 0}
+parameters:
+  kf: {value: 3, source: "assumption: test"}
+  kr: {value: 1, source: "assumption: test"}
+  kl: {value: 0.4, source: "assumption: test"}
+reactions:
+  bind: {equation: "A -> B", rate: "kf * A - kr * B", fast: true}
+  loss: {equation: "B ->", rate: "kl * B"}
+events:
+  top_up: {trigger: "time >= 1", assign: {A: "A + 3"}}
+)yaml";
+
+class ExportedFastReaction : public ::testing::TestWithParam<Runner> {};
+
+TEST_P(ExportedFastReaction, StaysOnItsEquilibriumThroughAnEvent) {
+  const Runner& runner = GetParam();
+  const auto got = exported_columns(
+      runner, "fast", kFast, {"--times", "0:3:0.25", "--solver", "rtol=1e-10", "--solver", "atol=1e-12"});
+  ASSERT_FALSE(got.empty());
+  ASSERT_EQ(got.at("time").size(), 13u);
+  for (std::size_t i = 0; i < 13; ++i) {
+    const double t = got.at("time")[i];
+    const double total =
+        t < 1.0 ? 2.0 * std::exp(-0.3 * t) : (2.0 * std::exp(-0.3) + 3.0) * std::exp(-0.3 * (t - 1.0));
+    SCOPED_TRACE(runner.format + " " + runner.method + " at t = " + std::to_string(t));
+    EXPECT_NEAR(got.at("A")[i], total / 4.0, 1e-7);
+    EXPECT_NEAR(got.at("B")[i], 3.0 * total / 4.0, 1e-7);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Runners, ExportedFastReaction, kRunners, runner_name);
 
 // `tolsim sbml-suite --via python|r --tagged`: a suite of two cases made here, the model above as SBML with its
 // closed form as the expected results (tagged EventWithDelay), and a case without that tag, which must not run.

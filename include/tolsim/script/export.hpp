@@ -30,11 +30,8 @@ struct ScriptInfo {
   std::vector<int> columns;   // outputs to write (indices into CompiledModel::outputs)
 };
 
-// Throws ModelError, at the model's first event, if the model has events: tolsim's event semantics (edge triggers,
-// delays, priorities, persistence) are not reimplemented in the scripts yet; `export --format sbml` keeps events.
-void check_exportable(const CompiledModel& model, Language language);
-
-// The script's text. Throws ModelError as check_exportable does.
+// The script's text: every model tolsim compiles, with its events, delay() calls and fast reaction, which the
+// scripts' drivers handle as tolsim's solver does.
 std::string write_script(Language language, const CompiledModel& model, const SimulationSetup& setup,
                          const ScriptInfo& info);
 
