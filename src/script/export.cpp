@@ -84,21 +84,18 @@ detail::ScriptData gather(Language language, const CompiledModel& model, const S
   d.first_step = setup.options.initial_step;
   d.max_steps = setup.options.max_steps > 0 ? setup.options.max_steps : 100000;
 
-  const expr::Graph& graph = model.program->graph;
-  const auto& specs = model.program->specs;
-  d.init = detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(model.kernel.init)));
-  d.rhs = detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(model.kernel.rhs)));
-  d.jacobian =
-      detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(model.kernel.jacobian)));
-  d.outputs_kernel =
-      detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(model.kernel.outputs)));
-  if (!model.relations.empty())
-    d.relations_kernel =
-        detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(model.kernel.relations)));
+  const auto text_of = [&](int kernel) {
+    return detail::kernel_text(language, model.program->graph,
+                               model.program->specs.at(static_cast<std::size_t>(kernel)));
+  };
+  d.init = text_of(model.kernel.init);
+  d.rhs = text_of(model.kernel.rhs);
+  d.jacobian = text_of(model.kernel.jacobian);
+  d.outputs_kernel = text_of(model.kernel.outputs);
+  if (!model.relations.empty()) d.relations_kernel = text_of(model.kernel.relations);
   d.relations = model.relations;
   for (CompiledEvent ev : model.events) {
-    d.event_kernels.push_back(
-        detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(ev.kernel))));
+    d.event_kernels.push_back(text_of(ev.kernel));
     ev.root += base;
     for (TriggerTerm& term : ev.terms) {
       if (term.kind == TriggerTerm::Kind::kRelation) term.relation += base;
@@ -110,18 +107,12 @@ detail::ScriptData gather(Language language, const CompiledModel& model, const S
     }
     d.events.push_back(std::move(ev));
   }
-  for (const CompiledDelay& delay : model.delays) {
-    const auto text = [&](int kernel) {
-      return detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(kernel)));
-    };
-    d.delays.push_back({quoted(delay.text), text(delay.time_kernel), text(delay.kernel),
-                        text(delay.initial_kernel), delay.nested, delay.constant_time});
-  }
+  for (const CompiledDelay& delay : model.delays)
+    d.delays.push_back({quoted(delay.text), text_of(delay.time_kernel), text_of(delay.kernel),
+                        text_of(delay.initial_kernel), delay.nested, delay.constant_time});
   if (model.fast_reaction) {
     detail::ScriptData::Fast fast{
-        quoted(model.fast_reaction->name),
-        detail::kernel_text(language, graph, specs.at(static_cast<std::size_t>(model.fast_reaction->kernel))),
-        {}};
+        quoted(model.fast_reaction->name), text_of(model.fast_reaction->kernel), {}};
     for (int r : model.fast_reaction->relations) fast.relations.push_back(r + base);
     d.fast = std::move(fast);
   }

@@ -208,11 +208,13 @@ def _guarded(solver):
     takes more than MAX_STEPS steps (as tolsim's CVODES run does), and adding every step to the history of a model
     with delay()."""
     class Guarded(solver):
+        steps = 0  # in this stretch: each stretch has its own solver
+
         def step(self):
             message = super().step()
             if self.status == "failed":
                 return message
-            self.steps = getattr(self, "steps", 0) + 1
+            self.steps += 1
             if self.t == self.t_old or self.steps > MAX_STEPS:
                 self.status = "failed"
                 return (f"the step size underflowed at t = {self.t}" if self.t == self.t_old else
@@ -245,8 +247,7 @@ class _Run:
         self.u = [0.0] * n
         if DELAYS:
             # The past before the start is the initial state, before anything happens at the start.
-            _HISTORY.__init__()
-            _HISTORY.add_point(T_START, self.y)
+            _HISTORY.reset(T_START, self.y)
         if FAST_REACTION is not None:
             self.y = _equilibrate(T_START, self.y, p, self.u)  # at the start, before anything happens there
         self.active = {}
@@ -598,6 +599,11 @@ class _History:
         self.ends = []
         self.records = []  # a list (constant state) or a dense output
 
+    def reset(self, t, y):
+        """A new run: the past is the state y from t, before anything happens at t."""
+        self.ends = [t]
+        self.records = [list(y)]
+
     def _truncate_after(self, t):
         # A restart before the end of the last step (a root inside it) discards the rest of that step.
         while self.ends and self.ends[-1] > t:
@@ -683,6 +689,10 @@ def _equilibrate(t, y, p, u):
     where = f"fast reaction '{FAST_REACTION}' cannot reach equilibrium at t = {t}"
     if not math.isfinite(g0):
         raise RuntimeError(f"{where}: its rate is {g0}")
+    def size(state):
+        """The largest |y_i| of the states the reaction changes."""
+        return max([abs(a) for a, c in zip(state, column) if c != 0.0], default=0.0)
+
     reach = max([abs(c) for c in column if c != 0.0], default=0.0)
     if reach == 0.0:
         raise RuntimeError(f"{where}: its rate is {g0} and it changes no species")
@@ -699,13 +709,12 @@ def _equilibrate(t, y, p, u):
         return step if math.isfinite(step) and step * sign > 0.0 else 0.0
 
     def converged(width):
-        size = max([abs(a) for a, c in zip(line["y"], column) if c != 0.0], default=0.0)
-        return width * reach <= 1e-14 * size
+        return width * reach <= 1e-14 * size(line["y"])
 
     lo = x = 0.0
     step = newton()
     if step == 0.0:
-        step = sign * max(max([abs(a) for a, c in zip(start, column) if c != 0.0], default=0.0), 1.0) / reach
+        step = sign * max(size(start), 1.0) / reach
     evaluations = 0
     while evaluations < 200:  # 1. bracket: lo on the start side of the root, x past it
         evaluations += 1
