@@ -210,6 +210,7 @@ std::shared_ptr<const TrialDesign> bind_trial(const TrialSpec& spec, const Compi
   };
   check_screening(spec.population.plausibility, "plausibility");
   check_screening(spec.population.inclusion, "inclusion");
+  check_screening(spec.population.run_in.prior_response, "inadequate_response");
   for (const auto& t : spec.population.target) {
     if (!m.find_output(t.observable))
       d.error(t.location, fmt::format("target: '{}' is not an observable or species of model '{}'{}",
@@ -308,8 +309,13 @@ std::shared_ptr<const TrialDesign> bind_trial(const TrialSpec& spec, const Compi
     Scenario sc;
     sc.name = "prior therapy";
     sc.location = spec.population.run_in.location;
-    sc.t_end = fmt::format("{} day", spec.population.run_in.prior_duration);
-    sc.times = std::vector<double>{spec.population.run_in.prior_duration * per_day};
+    // With a washout the run goes on to its end; the output at the end of the therapy is what
+    // `inadequate_response` judges.
+    const auto& run_in = spec.population.run_in;
+    sc.t_end = fmt::format("{} day", run_in.prior_duration + run_in.prior_washout);
+    sc.times = std::vector<double>{run_in.prior_duration * per_day};
+    if (run_in.prior_washout > 0)
+      sc.times->push_back((run_in.prior_duration + run_in.prior_washout) * per_day);
     for (const auto& dose : spec.population.run_in.prior_doses) sc.doses.push_back(in_days(dose));
     sc.body_weight_kg = reference_weight;
     sc.solver = spec.solver;

@@ -82,9 +82,10 @@ class PatientObserver : public Observer {
 class LastOutputs : public Observer {
  public:
   void on_output(double, std::span<const double> outputs) override {
+    if (first.empty()) first.assign(outputs.begin(), outputs.end());
     last.assign(outputs.begin(), outputs.end());
   }
-  std::vector<double> last;
+  std::vector<double> first, last;  // at the first and the last output time
 };
 
 // A measurement of the model value x with noise entry n and the standard normal draw z.
@@ -162,7 +163,7 @@ class TrialRunner {
   unsigned long long seed_ = 1;
   int size_ = 0;
   int threads_ = 1;
-  std::vector<detail::Criterion> plausibility_, inclusion_;
+  std::vector<detail::Criterion> plausibility_, inclusion_, prior_response_;
   detail::Criterion rescue_;      // bound to the measured observables when the spec has a rescue rule
   std::size_t rescue_visit_ = 0;  // index of the rescue visit
   std::vector<unsigned char> rescue_arm_;  // per arm: the rule applies
@@ -192,6 +193,8 @@ class TrialRunner {
       plausibility_.emplace_back().bind(c.text, resolve, known, "untreated");
     for (const auto& c : g_.spec.population.inclusion)
       inclusion_.emplace_back().bind(c.text, resolve, known, "untreated");
+    for (const auto& c : g_.spec.population.run_in.prior_response)
+      prior_response_.emplace_back().bind(c.text, resolve, known, "untreated");
   }
 
   // The rescue criterion sees one row of measured values (and the baseline row for baseline(X)).
@@ -399,20 +402,25 @@ class TrialRunner {
     std::vector<double> untreated;
     for (int j : g_.baseline_outputs) untreated.push_back(last.last[static_cast<std::size_t>(j)]);
 
-    // Prior therapy (e.g. methotrexate before enrolling its inadequate responders): baseline is its end.
-    if (g_.spec.population.run_in.prior_duration > 0) {
+    // Prior therapy (e.g. methotrexate before enrolling its inadequate responders): baseline is its end, or the
+    // end of its washout.
+    std::vector<double> on_prior;
+    if (run_in.prior_duration > 0) {
       SimulationSetup prior = g_.prior_setup;
       prior.parameters = setup.parameters;
       prior.initial_state = setup.initial_state;
       scale_per_kg(prior, c);
-      const SolveSummary s = simulate(g_.compiled, prior, last);
-      simulated_days_.fetch_add(static_cast<long>(g_.spec.population.run_in.prior_duration));
+      LastOutputs outputs;
+      const SolveSummary s = simulate(g_.compiled, prior, outputs);
+      simulated_days_.fetch_add(static_cast<long>(run_in.prior_duration + run_in.prior_washout));
       if (!s.ok()) {
         c.status = Candidate::Status::kRunInFailure;
         c.reason = fmt::format("prior therapy: {}: {}", tolsim::to_string(s.status), s.message);
         return c;
       }
       setup.initial_state = s.final_state;
+      for (int j : g_.baseline_outputs) on_prior.push_back(outputs.first[static_cast<std::size_t>(j)]);
+      last.last = std::move(outputs.last);
     }
     c.state = setup.initial_state;
     for (int j : g_.baseline_outputs) c.baseline.push_back(last.last[static_cast<std::size_t>(j)]);
@@ -421,10 +429,18 @@ class TrialRunner {
     std::vector<double> values = screened_baseline(replicate, c), before = untreated;
     values.insert(values.end(), c.covariates.begin(), c.covariates.end());
     before.insert(before.end(), c.covariates.begin(), c.covariates.end());
+    on_prior.insert(on_prior.end(), c.covariates.begin(), c.covariates.end());
     for (const auto& criterion : plausibility_)
       if (!criterion.holds(values.data(), before.data())) {
         c.status = Candidate::Status::kImplausible;
         c.reason = criterion.text();
+        return c;
+      }
+    // The inadequate response to the prior therapy is judged on the model's values at its end (before a washout).
+    for (const auto& criterion : prior_response_)
+      if (!criterion.holds(on_prior.data(), before.data())) {
+        c.status = Candidate::Status::kExcluded;
+        c.reason = fmt::format("inadequate_response: {}", criterion.text());
         return c;
       }
     for (const auto& criterion : inclusion_)

@@ -232,13 +232,17 @@ class PopulationReader : detail::SpecReaderBase {
     run_in.max_duration = time(r, "max").value_or(run_in.steady_state ? 10 * 365.25 : run_in.duration);
     if (run_in.duration < 0) r.error(r.node("duration"), "run-in duration must be >= 0");
     if (r.has("prior_therapy")) {
-      MapReader p(file_, r.node("prior_therapy"), "prior_therapy", d_, {"duration", "doses"});
+      MapReader p(file_, r.node("prior_therapy"), "prior_therapy", d_,
+                  {"duration", "doses", "washout", "inadequate_response"});
       if (p.ok()) {
         run_in.prior_duration = time(p, "duration").value_or(0.0);
         if (!(run_in.prior_duration > 0))
           p.error("needs `duration:` > 0 (how long the prior therapy is given)");
         run_in.prior_doses = tolsim::detail::read_doses(file_, p.node("doses"), d_);
         if (run_in.prior_doses.empty()) p.error("needs `doses:` (the prior therapy)");
+        run_in.prior_washout = time(p, "washout").value_or(0.0);
+        if (run_in.prior_washout < 0) p.error(p.node("washout"), "washout must be >= 0");
+        criteria(p.node("inadequate_response"), "inadequate_response", run_in.prior_response);
       }
     }
     if (run_in.steady_state && !(run_in.duration > 0))

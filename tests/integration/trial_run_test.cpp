@@ -551,6 +551,58 @@ endpoints: {x: {value: X}}
   EXPECT_TRUE(n.replicates[0].patients.empty());
 }
 
+TEST(TrialRun, AWashoutMovesBaselineAfterThePriorTherapyWhoseResponseIsJudgedAtItsEnd) {
+  // 14 days of prior therapy (2 mg/kg x 80 kg at day 0), then 7 days of washout in which a background dose of
+  // 1 mg/kg x 80 kg is still given at day 17. At the end of the therapy D = 160 e^(-1.4) = 39.5, so
+  // "D > 30" holds there; at baseline (day 21) D = 160 e^(-2.1) + 80 e^(-0.4) = 73.2 and X = 100 e^(-1.05),
+  // and "X < 0.6 * untreated(X)" holds at both times (e^(-0.7) and e^(-1.05)).
+  const std::string head = R"yaml(name: w
+model: decay.yaml
+population:
+  size: 10
+  max_candidates: 40
+  covariates: {body_weight: {value: 80}}
+  run_in:
+    duration: 0
+    prior_therapy:
+      duration: 14
+      washout: 7
+      doses: [{target: D, amount: 2 mg/kg}, {target: D, amount: 1 mg/kg, start: 17}]
+)yaml";
+  const std::string tail = R"yaml(arms: {a: {ratio: 1}}
+visits: [0, 7]
+endpoints: {d: {value: D}, x: {value: X}}
+)yaml";
+  const TrialResult r =
+      run_trial(design_of(head + "      inadequate_response: [\"D > 30\", \"X < 0.6 * untreated(X)\"]\n" +
+                          "  inclusion: [\"D > 60\"]\n" + tail),
+                RunOptions{});
+  EXPECT_EQ(r.replicates[0].screening.at("included"), 10);
+  EXPECT_EQ(r.replicates[0].screening.count("excluded"), 0u);
+  EXPECT_NEAR(stat(r.replicates[0], "d", "a", 0).estimate, 160 * std::exp(-2.1) + 80 * std::exp(-0.4), 1e-3);
+  EXPECT_NEAR(stat(r.replicates[0], "x", "a", 0).estimate, 100 * std::exp(-1.05), 1e-4);
+  EXPECT_NEAR(stat(r.replicates[0], "x", "a", 7).estimate, 100 * std::exp(-1.4), 1e-4);
+  // Judged at baseline instead, "D < 45" would hold for no one (73.2); at the therapy's end it holds for all.
+  const TrialResult kept =
+      run_trial(design_of(head + "      inadequate_response: [\"D < 45\"]\n" + tail), RunOptions{});
+  EXPECT_EQ(kept.replicates[0].screening.at("included"), 10);
+  // And "D > 45" at the therapy's end excludes everyone, with the condition as the reason.
+  const TrialResult none =
+      run_trial(design_of(head + "      inadequate_response: [\"D > 45\"]\n" + tail), RunOptions{});
+  EXPECT_EQ(none.replicates[0].screening.at("excluded"), 40);
+  EXPECT_TRUE(none.replicates[0].patients.empty());
+  EXPECT_EQ(none.replicates[0].candidates.front().reason, "inadequate_response: D > 45");
+  // Errors at their lines: an unknown name in a condition, a negative washout.
+  EXPECT_THAT(trial_errors_of(head + "      inadequate_response: [\"DD > 45\"]\n" + tail),
+              ::testing::ElementsAre(
+                  ::testing::HasSubstr("inline.yaml:13:29: error: inadequate_response: 'DD' is not")));
+  std::string negative = head;
+  negative.replace(negative.find("washout: 7"), 10, "washout: -7");
+  EXPECT_THAT(trial_errors_of(negative + tail),
+              ::testing::ElementsAre(
+                  ::testing::HasSubstr("inline.yaml:11:16: error: prior_therapy: washout must be >= 0")));
+}
+
 TEST(TrialRun, CorrelatedParametersFollowTheirGaussianCopula) {
   // L ~ lognormal(1, cv 0.3) and Y0 ~ U(0, 10) with r = 0.8 between their normal scores log(L) / sigma and
   // Phi^-1(Y0 / 10): the sample correlation of the scores is 0.8 within 4 standard errors ((1 - r^2) / sqrt(n)),

@@ -64,6 +64,12 @@ struct RunInSpec {
   // over `prior_duration` days; baseline is its end, and screening criteria can compare with untreated(X).
   double prior_duration = 0.0;
   std::vector<DoseSpec> prior_doses;
+  // Optional washout after the prior therapy (days; e.g. a failed TNF antagonist stopped before baseline): the
+  // baseline moves to its end, and doses timed inside it are still given (background therapy that continues).
+  double prior_washout = 0.0;
+  // Conditions judged on the model's values at the end of the prior therapy, before the washout (the inadequate
+  // response that qualifies a candidate); untreated(X) reads the values before the prior therapy.
+  std::vector<Criterion> prior_response;
   SourceLocation location;
 };
 
