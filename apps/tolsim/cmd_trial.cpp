@@ -2,6 +2,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -132,6 +133,12 @@ int run(const TrialOptions& o, const GlobalOptions& global, bool population_only
       for (const auto& [status, count] : rep.screening)
         screening += fmt::format("{}{} {}", screening.empty() ? "" : ", ", count, status);
       fmt::print("{}: {} candidates screened ({})\n", spec.name, rep.candidates.size(), screening);
+      // The conditions that turned most candidates away (all of them are in summary.json).
+      const auto failures = trial::screen_failures(rep.candidates);
+      for (std::size_t k = 0; k < std::min<std::size_t>(failures.size(), 5); ++k)
+        fmt::print("  {} {}: {}\n", failures[k].count, trial::to_string(failures[k].status),
+                   failures[k].reason);
+      if (failures.size() > 5) fmt::print("  ... {} more conditions in summary.json\n", failures.size() - 5);
       if (!rep.selection_report.empty()) fmt::print("{}\n", rep.selection_report);
     }
     if (!population_only) fmt::print("\n{}", trial::endpoint_table(result));

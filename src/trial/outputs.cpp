@@ -491,6 +491,10 @@ std::string summary_json(const TrialResult& result) {
     r["complete"] = rep.complete;
     r["patients_finished"] = rep.patients.size();
     r["screening"] = rep.screening;
+    json reasons = json::array();
+    for (const auto& f : screen_failures(rep.candidates))
+      reasons.push_back({{"status", to_string(f.status)}, {"reason", f.reason}, {"count", f.count}});
+    r["screen_failures"] = std::move(reasons);
     r["selection"] = rep.selection_report;
     int failures = 0;
     json failed = json::array();

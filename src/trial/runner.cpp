@@ -42,6 +42,18 @@ const char* to_string(Candidate::Status status) {
   return "?";
 }
 
+std::vector<ScreenFailure> screen_failures(const std::vector<Candidate>& candidates) {
+  std::map<std::pair<Candidate::Status, std::string>, int> counts;
+  for (const auto& c : candidates)
+    if (c.status == Candidate::Status::kImplausible || c.status == Candidate::Status::kExcluded)
+      ++counts[{c.status, c.reason}];
+  std::vector<ScreenFailure> out;
+  for (const auto& [key, count] : counts) out.push_back({key.first, key.second, count});
+  std::stable_sort(out.begin(), out.end(),
+                   [](const ScreenFailure& a, const ScreenFailure& b) { return a.count > b.count; });
+  return out;
+}
+
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();

@@ -592,6 +592,10 @@ endpoints: {d: {value: D}, x: {value: X}}
   EXPECT_EQ(none.replicates[0].screening.at("excluded"), 40);
   EXPECT_TRUE(none.replicates[0].patients.empty());
   EXPECT_EQ(none.replicates[0].candidates.front().reason, "inadequate_response: D > 45");
+  const auto failures = screen_failures(none.replicates[0].candidates);
+  ASSERT_EQ(failures.size(), 1u);
+  EXPECT_EQ(failures[0].reason, "inadequate_response: D > 45");
+  EXPECT_EQ(failures[0].count, 40);
   // Errors at their lines: an unknown name in a condition, a negative washout.
   EXPECT_THAT(trial_errors_of(head + "      inadequate_response: [\"DD > 45\"]\n" + tail),
               ::testing::ElementsAre(
@@ -601,6 +605,33 @@ endpoints: {d: {value: D}, x: {value: X}}
   EXPECT_THAT(trial_errors_of(negative + tail),
               ::testing::ElementsAre(
                   ::testing::HasSubstr("inline.yaml:11:16: error: prior_therapy: washout must be >= 0")));
+}
+
+TEST(TrialRun, ScreenFailuresCountImplausibleAndExcludedCandidatesByConditionMostFrequentFirst) {
+  using S = Candidate::Status;
+  std::vector<Candidate> candidates;
+  const auto add = [&](S status, const std::string& reason, int n) {
+    Candidate c;
+    c.status = status;
+    c.reason = reason;
+    candidates.insert(candidates.end(), static_cast<std::size_t>(n), c);
+  };
+  add(S::kExcluded, "CRP >= 10", 2);
+  add(S::kIncluded, "", 5);
+  add(S::kRunInFailure, "no steady state within 3650 days of run-in", 4);  // not a condition: not listed
+  add(S::kImplausible, "CRP < 300", 1);
+  add(S::kExcluded, "inadequate_response: SJC28 >= 4", 3);
+  add(S::kImplausible, "CRP >= 10", 2);
+  const auto f = screen_failures(candidates);
+  ASSERT_EQ(f.size(), 4u);
+  EXPECT_EQ(f[0].reason, "inadequate_response: SJC28 >= 4");
+  EXPECT_EQ(f[0].count, 3);
+  // a tie of 2: implausible sorts before excluded (status order), whatever the input order
+  EXPECT_EQ(f[1].status, S::kImplausible);
+  EXPECT_EQ(f[1].reason, "CRP >= 10");
+  EXPECT_EQ(f[2].status, S::kExcluded);
+  EXPECT_EQ(f[2].count, 2);
+  EXPECT_EQ(f[3].reason, "CRP < 300");
 }
 
 TEST(TrialRun, CorrelatedParametersFollowTheirGaussianCopula) {

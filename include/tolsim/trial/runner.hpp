@@ -55,6 +55,15 @@ struct Candidate {
 };
 const char* to_string(Candidate::Status status);
 
+// Why candidates were turned away: implausible and excluded candidates counted by the condition that failed
+// ("inadequate_response: SJC28 >= 4", "CRP >= 10"), most frequent first (ties by status, then by reason).
+struct ScreenFailure {
+  Candidate::Status status = Candidate::Status::kExcluded;
+  std::string reason;
+  int count = 0;
+};
+std::vector<ScreenFailure> screen_failures(const std::vector<Candidate>& candidates);
+
 // One randomised patient's follow-up.
 struct PatientOutcome {
   int candidate = 0;  // index into TrialResult::candidates of its replicate
