@@ -83,6 +83,20 @@ def get_parameter(text, name, field="value"):
     return float(field_match(text, name, field)[2])
 
 
+def files_of(p):
+    """The files a free parameter lives in: its model file, or every trial spec with an entry line."""
+    return trial_files(ROOT) if is_spec_parameter(p) else [p["file"]]
+
+
+def get_value(originals, p):
+    if is_spec_parameter(p):
+        found = entry_match(originals[files_of(p)[0]], p["name"])
+        if not found:
+            raise SystemExit(f"calibrate-ra: no `{p['name']}:` in the `fluctuation: entry:` line of the trials")
+        return float(found[2])
+    return get_parameter(originals[p["file"]], p["name"], field_of(p))
+
+
 def field_of(p):
     """Which number of a free parameter's entry the fit moves: `value` unless the config names a variability field."""
     return p.get("field", "value")
@@ -92,6 +106,45 @@ def label(p):
     """How a free parameter is named in output: `name`, or `name.cv` for a variability field."""
     field = field_of(p)
     return p["name"] if field == "value" else f"{p['name']}.{field}"
+
+
+ENTRY_LINE = re.compile(r"(?m)^  entry: \{[^}\n]*\}")
+
+
+def entry_match(text, name):
+    """The regex match of `name` (excess, share, t_half) in the `fluctuation: entry: {...}` line of a trial spec
+    (docs/trials.md, "Entry excess"): the trial-context parameters shared by every trial, fitted like model ones."""
+    line = ENTRY_LINE.search(text)
+    if not line:
+        return None
+    match = re.search(r"\b%s: ([^,}\n]+)" % re.escape(name), line.group(0))
+    if not match:
+        return None
+    return line.start() + match.start(1), line.start() + match.end(1), match.group(1)
+
+
+def is_spec_parameter(p):
+    """A free parameter of the trial specs' common block (`spec: entry` in the config) rather than of a model file."""
+    return p.get("spec") == "entry"
+
+
+def trial_files(base):
+    """Every trial spec under base/trials that has a `fluctuation: entry:` line, so one value reaches all of them."""
+    out = []
+    for name in sorted(os.listdir(os.path.join(base, "trials"))):
+        path = os.path.join("trials", name)
+        if name.endswith(".yaml"):
+            with open(os.path.join(base, path)) as f:
+                if ENTRY_LINE.search(f.read()):
+                    out.append(path)
+    return out
+
+
+def set_spec_parameter(text, name, value):
+    found = entry_match(text, name)
+    if not found:
+        raise SystemExit(f"calibrate-ra: no `{name}:` in a `fluctuation: entry:` line")
+    return text[:found[0]] + repr(float(value)) + text[found[1]:]
 
 
 def set_allocation(path, allocation):
@@ -121,13 +174,16 @@ class Workspace:
         self.config = config
         self.originals = {}
         for p in config["parameters"]:
-            with open(os.path.join(ROOT, p["file"])) as f:
-                self.originals[p["file"]] = f.read()
+            for path in files_of(p):
+                with open(os.path.join(self.dir, path) if path.startswith("trials") else os.path.join(ROOT, path)) as f:
+                    self.originals[path] = f.read()
 
     def set(self, values):
         texts = dict(self.originals)
         for p, v in zip(self.config["parameters"], values):
-            texts[p["file"]] = set_parameter(texts[p["file"]], p["name"], v, field_of(p))
+            for path in files_of(p):
+                texts[path] = (set_spec_parameter(texts[path], p["name"], v) if is_spec_parameter(p)
+                               else set_parameter(texts[path], p["name"], v, field_of(p)))
         for path, text in texts.items():
             with open(os.path.join(self.dir, path), "w") as f:
                 f.write(text)
@@ -261,7 +317,7 @@ def main():
 
     ws = Workspace(config)
     try:
-        start = [get_parameter(ws.originals[p["file"]], p["name"], field_of(p)) for p in config["parameters"]]
+        start = [get_value(ws.originals, p) for p in config["parameters"]]
         if args.mode == "fit":
             from scipy.optimize import minimize
 
@@ -310,14 +366,17 @@ def main():
                 json.dump({"parameters": {label(p): v for p, v in zip(config["parameters"], values)},
                            "comparisons": comparisons}, f, indent=1)
         if args.mode == "fit" and args.apply:
-            for path in {p["file"] for p in config["parameters"]}:
-                text = ws.originals[path]
+            paths = sorted({path for p in config["parameters"] for path in files_of(p)})
+            for path in paths:
+                with open(os.path.join(ROOT, path)) as f:
+                    text = f.read()
                 for p, v in zip(config["parameters"], values):
-                    if p["file"] == path:
-                        text = set_parameter(text, p["name"], written(v), field_of(p))
+                    if path in files_of(p):
+                        text = (set_spec_parameter(text, p["name"], written(v)) if is_spec_parameter(p)
+                                else set_parameter(text, p["name"], written(v), field_of(p)))
                 with open(os.path.join(ROOT, path), "w") as f:
                     f.write(text)
-            print("applied to " + ", ".join(sorted({p["file"] for p in config["parameters"]})))
+            print("applied to " + ", ".join(paths))
         if args.mode == "check":
             by_key = {key(c): c for c in comparisons}
             run = {trial_name(t) for t in config["trials"]}

@@ -22,6 +22,7 @@ enum class Purpose : std::uint64_t {
   kDropout = 6,
   kBaselineNoise = 7,  // the day-0 measurement when screening is on measured values
   kFluctuation = 8,    // the shared between-visit factor, one draw per visit
+  kEntryExcess = 9,    // whether a patient enrolled with the entry excess (fluctuation `entry: share`)
 };
 
 // The quantile u in (0, 1) of a standard normal truncated to [a, b] (a < b, infinite allowed).

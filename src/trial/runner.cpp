@@ -301,13 +301,24 @@ class TrialRunner {
     return x;
   }
 
-  // The log of the shared between-visit fluctuation factor at each visit (zeros without `fluctuation:`).
+  // The log of the shared between-visit fluctuation factor at each visit (zeros without `fluctuation:`): the random
+  // draw, less the part of the enrolment excess that has faded by the visit (none at day 0) for a patient who enrolled
+  // with it.
   std::vector<double> fluctuation_draws(int replicate, int index) const {
+    const FluctuationSpec& f = g_.spec.fluctuation;
     std::vector<double> w(g_.spec.visits.size(), 0.0);
-    if (g_.spec.fluctuation.sd <= 0) return w;
-    RandomStream s(seed_, Purpose::kFluctuation, static_cast<std::uint64_t>(replicate),
-                   static_cast<std::uint64_t>(index));
-    for (double& x : w) x = g_.spec.fluctuation.sd * s.normal();
+    if (f.sd > 0) {
+      RandomStream s(seed_, Purpose::kFluctuation, static_cast<std::uint64_t>(replicate),
+                     static_cast<std::uint64_t>(index));
+      for (double& x : w) x = f.sd * s.normal();
+    }
+    const bool entered_high = f.entry_share >= 1 || RandomStream(seed_, Purpose::kEntryExcess,
+                                                                 static_cast<std::uint64_t>(replicate),
+                                                                 static_cast<std::uint64_t>(index))
+                                                            .uniform() < f.entry_share;
+    if (f.entry_excess > 0 && entered_high)
+      for (std::size_t v = 0; v < w.size(); ++v)
+        w[v] -= f.entry_excess * (1 - std::exp2(-g_.spec.visits[v] / f.entry_t_half));
     return w;
   }
 

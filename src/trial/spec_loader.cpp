@@ -379,7 +379,7 @@ class SpecReader : detail::SpecReaderBase {
 
   void read_fluctuation(const YAML::Node& node, TrialSpec& s) {
     if (!node.IsDefined() || node.IsNull()) return;
-    MapReader r(file_, node, "fluctuation", d_, {"sd", "loadings"});
+    MapReader r(file_, node, "fluctuation", d_, {"sd", "entry", "loadings"});
     if (!r.ok()) return;
     s.fluctuation.location = r.location();
     const auto sd = r.number("sd");
@@ -388,6 +388,7 @@ class SpecReader : detail::SpecReaderBase {
               "fluctuation needs `sd:` >= 0 (the log-scale SD of the factor)");
     else
       s.fluctuation.sd = *sd;
+    if (r.has("entry")) read_entry_excess(r.node("entry"), s.fluctuation);
     if (!r.has("loadings")) r.error("fluctuation needs `loadings:` {observable: exponent, ...}");
     for_each_entry(file_, r.node("loadings"), "fluctuation loadings", d_,
                    [&](const std::string& name, const YAML::Node&, const YAML::Node& v) {
@@ -397,6 +398,35 @@ class SpecReader : detail::SpecReaderBase {
                      else
                        s.fluctuation.loadings.emplace_back(name, *w);
                    });
+  }
+
+  // `entry: {excess: x, t_half: T, share: p}`: the excess of disease activity at enrolment, in a share p of the
+  // patients (default all), that fades after baseline.
+  void read_entry_excess(const YAML::Node& node, FluctuationSpec& f) {
+    MapReader r(file_, node, "fluctuation entry", d_, {"excess", "t_half", "share"});
+    if (!r.ok()) return;
+    const auto excess = r.number("excess");
+    if (!excess || !(*excess >= 0) || !std::isfinite(*excess)) {
+      r.error(r.has("excess") ? r.node("excess") : node,
+              "needs `excess:` >= 0 (the log-scale excess of activity at enrolment)");
+      return;
+    }
+    const auto t_half = time(r, "t_half");
+    if (!t_half && r.has("t_half")) return;  // not a time: reported
+    if (!t_half || !(*t_half > 0) || !std::isfinite(*t_half)) {
+      r.error(r.has("t_half") ? r.node("t_half") : node,
+              "needs `t_half:` > 0 (how fast the excess fades, e.g. 10 week)");
+      return;
+    }
+    const auto share = r.has("share") ? r.number("share") : std::optional<double>(1.0);
+    if (!share || !(*share > 0 && *share <= 1)) {
+      r.error(r.node("share"),
+              "`share:` must be in (0, 1] (the share of patients who enrol with the excess)");
+      return;
+    }
+    f.entry_excess = *excess;
+    f.entry_t_half = *t_half;
+    f.entry_share = *share;
   }
 
   void read_dropout(const YAML::Node& node, TrialSpec& s) {

@@ -250,5 +250,80 @@ fluctuation: {sd: 0.3, loadings: {TJC: 1, SJC: 2}}
                                    "observable or species of model 'decay' (did you mean 'TJC'?)"));
 }
 
+TEST(TrialMeasurement, AnEntryExcessFadesFromBaselineWithItsHalfLifeOnTheLoadedMeasuresOfItsShare) {
+  // decay.yaml: TJC = 10 e^(-0.05 t), SJC = 8 e^(-0.05 t), GH = 60 e^(-0.05 t). With no random part (sd 0) and an
+  // entry excess 0.4 fading with half-life 2 weeks, the log factor at day t is -0.4 (1 - 2^(-t / 14)): 0 at day 0,
+  // -0.3 at day 28 and -0.4 (1 - 2^-5) = -0.3875 at day 70. TJC carries it once (loading 1), SJC twice, GH not.
+  const auto design = design_of(R"yaml(name: e
+model: decay.yaml
+population: {size: 3}
+arms: {a: {ratio: 1}}
+visits: [0, 28, 70]
+endpoints: {tjc: {value: TJC}, sjc: {value: SJC}, gh: {value: GH}}
+fluctuation: {sd: 0, entry: {excess: 0.4, t_half: 2 week}, loadings: {TJC: 1, SJC: 2}}
+)yaml");
+  const TrialResult result = run_trial(design, RunOptions{});
+  const auto col = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(design->measured.begin(), design->measured.end(), name) -
+                                    design->measured.begin());
+  };
+  const std::size_t n_measured = design->measured.size(), tjc = col("TJC"), sjc = col("SJC"), gh = col("GH");
+  const double days[] = {0, 28, 70}, log_f[] = {0, -0.3, -0.4 * (1 - 1.0 / 32)};
+  ASSERT_EQ(result.replicates[0].patients.size(), 3u);
+  for (const auto& p : result.replicates[0].patients)
+    for (std::size_t v = 0; v < 3; ++v) {
+      const double decay = std::exp(-0.05 * days[v]);
+      EXPECT_NEAR(p.measured[v * n_measured + tjc], 10 * decay * std::exp(log_f[v]), 1e-6) << "visit " << v;
+      EXPECT_NEAR(p.measured[v * n_measured + sjc], 8 * decay * std::exp(2 * log_f[v]), 1e-6)
+          << "visit " << v;
+      EXPECT_NEAR(p.measured[v * n_measured + gh], 60 * decay, 1e-6) << "visit " << v;
+    }
+
+  // With `share: 0.3`, each patient enrols with the excess with probability 0.3 (binomial, 2000 patients; 4 SE).
+  const auto shared = design_of(R"yaml(name: e
+model: decay.yaml
+population: {size: 2000}
+arms: {a: {ratio: 1}}
+visits: [0, 28]
+endpoints: {tjc: {value: TJC}}
+fluctuation: {sd: 0, entry: {excess: 0.4, t_half: 14, share: 0.3}, loadings: {TJC: 1}}
+)yaml");
+  const TrialResult some = run_trial(shared, RunOptions{});
+  const std::size_t n_shared = shared->measured.size(),
+                    tjc_shared = static_cast<std::size_t>(
+                        std::find(shared->measured.begin(), shared->measured.end(), "TJC") -
+                        shared->measured.begin());
+  int with_excess = 0;
+  for (const auto& p : some.replicates[0].patients) {
+    const double log_g = std::log(p.measured[n_shared + tjc_shared] / (10 * std::exp(-0.05 * 28)));
+    EXPECT_TRUE(std::abs(log_g) < 1e-9 || std::abs(log_g + 0.3) < 1e-9) << log_g;
+    with_excess += log_g < -0.15;
+  }
+  EXPECT_NEAR(with_excess / 2000.0, 0.3, 4 * std::sqrt(0.3 * 0.7 / 2000));
+
+  const std::string head =
+      "name: e\nmodel: decay.yaml\npopulation: {size: 2}\narms: {a: {ratio: 1}}\nvisits: [0]\n"
+      "endpoints: {x: {value: X}}\n";
+  const auto negative =
+      trial_errors_of(head + "fluctuation: {sd: 0, entry: {excess: -0.1, t_half: 7}, loadings: {TJC: 1}}\n");
+  ASSERT_FALSE(negative.empty()) << "no error for a negative excess";
+  EXPECT_THAT(negative.front(),
+              ::testing::HasSubstr("inline.yaml:7:38: error: fluctuation entry: needs `excess:` "
+                                   ">= 0 (the log-scale excess of activity at enrolment)"));
+  const auto no_half_life =
+      trial_errors_of(head + "fluctuation: {sd: 0, entry: {excess: 0.1}, loadings: {TJC: 1}}\n");
+  ASSERT_FALSE(no_half_life.empty()) << "no error for an excess without a half-life";
+  const auto bad_share = trial_errors_of(
+      head + "fluctuation: {sd: 0, entry: {excess: 0.1, t_half: 7, share: 1.5}, loadings: {TJC: 1}}\n");
+  ASSERT_FALSE(bad_share.empty()) << "no error for a share above 1";
+  EXPECT_THAT(bad_share.front(),
+              ::testing::HasSubstr("inline.yaml:7:61: error: fluctuation entry: `share:` must be in "
+                                   "(0, 1] (the share of patients who enrol with the excess)"));
+  EXPECT_THAT(
+      no_half_life.front(),
+      ::testing::HasSubstr("inline.yaml:7:29: error: fluctuation entry: needs `t_half:` > 0 (how fast the "
+                           "excess fades, e.g. 10 week)"));
+}
+
 }  // namespace
 }  // namespace tolsim::trial

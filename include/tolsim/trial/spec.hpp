@@ -148,8 +148,15 @@ struct NoiseSpec {
 // Between-visit fluctuation of disease activity that the deterministic model does not explain: one factor
 // f = exp(sd z) per patient and visit, shared by the observables listed, each multiplied by f^loading before its
 // measurement noise. Shared, so the measures move together as a patient's flares and remissions do.
+//
+// `entry` adds a part that fades: patients enrol when their disease is above its usual level. For the share of
+// patients who do, visit t (time since baseline) adds -entry_excess (1 - 2^(-t / entry_t_half)) to the log of the
+// factor, so day 0 is the model's value and later visits fall towards exp(-entry_excess) of it.
 struct FluctuationSpec {
-  double sd = 0.0;  // 0 = none
+  double sd = 0.0;            // 0 = none
+  double entry_excess = 0.0;  // log scale; 0 = none
+  double entry_t_half = 0.0;  // days; > 0 when entry_excess is set
+  double entry_share = 1.0;   // share of patients who enrol with the excess, drawn per patient
   std::vector<std::pair<std::string, double>> loadings;
   SourceLocation location;
 };
