@@ -104,6 +104,8 @@ def field_of(p):
 
 def label(p):
     """How a free parameter is named in output: `name`, or `name.cv` for a variability field."""
+    if is_spec_parameter(p):
+        return f"entry.{p['name']}"
     field = field_of(p)
     return p["name"] if field == "value" else f"{p['name']}.{field}"
 

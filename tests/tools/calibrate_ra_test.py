@@ -1,9 +1,10 @@
 #!/usr/bin/python3
-"""Unit tests of the text edits tools/calibrate-ra.py makes to model files.
+"""Unit tests of the text edits tools/calibrate-ra.py makes to model files and trial specs.
 
 The fit moves a parameter's typical `value` or a number of its between-patient `variability` (docs/calibration.md).
 The expected texts below are written by hand from the model format (docs/model-format.md): each edit must change
-exactly one number and leave every other character of the file as it was.
+exactly one number and leave every other character of the file as it was. The trial-context numbers of a spec's
+`fluctuation: entry:` line (docs/trials.md) are edited the same way.
 """
 import importlib.util
 import os
@@ -77,6 +78,35 @@ class FieldEdits(unittest.TestCase):
             with self.assertRaises(SystemExit) as caught:
                 calibrate_ra.get_parameter(MODEL, name, field)
             self.assertIn(message, str(caught.exception))
+
+
+SPEC = """population:
+  share: 0.5
+fluctuation:
+  sd: 0.25
+  entry: {excess: 0.9, t_half: 10 week, share: 0.15}   # a comment: share: 3
+  loadings: {TJC28: 1}
+"""
+
+
+class SpecEdits(unittest.TestCase):
+    def test_reads_the_entry_line_only(self):
+        self.assertEqual(calibrate_ra.entry_match(SPEC, "share")[2], "0.15")
+        self.assertEqual(calibrate_ra.entry_match(SPEC, "excess")[2], "0.9")
+        self.assertIsNone(calibrate_ra.entry_match(SPEC, "sd"))
+        self.assertIsNone(calibrate_ra.entry_match("fluctuation:\n  sd: 0.25\n", "share"))
+
+    def test_edit_changes_only_that_number(self):
+        self.assertEqual(calibrate_ra.set_spec_parameter(SPEC, "share", 0.08),
+                         SPEC.replace("share: 0.15}", "share: 0.08}"))
+        self.assertEqual(calibrate_ra.set_spec_parameter(SPEC, "excess", 1.2),
+                         SPEC.replace("{excess: 0.9,", "{excess: 1.2,"))
+        with self.assertRaises(SystemExit) as caught:
+            calibrate_ra.set_spec_parameter(SPEC, "loadings", 1)
+        self.assertIn("no `loadings:` in a `fluctuation: entry:` line", str(caught.exception))
+
+    def test_label(self):
+        self.assertEqual(calibrate_ra.label({"spec": "entry", "name": "share"}), "entry.share")
 
 
 if __name__ == "__main__":
