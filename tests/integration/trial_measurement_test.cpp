@@ -33,6 +33,11 @@ using testing::trial_errors_of;
 using testing::varied_index;
 const std::string& kData = testing::kTrialData;
 
+// The column of `name` in a patient's measured values (a row of `measured` per visit).
+std::size_t column_of(const std::vector<std::string>& measured, const std::string& name) {
+  return static_cast<std::size_t>(std::find(measured.begin(), measured.end(), name) - measured.begin());
+}
+
 TEST(TrialMeasurement, MeasurementNoiseHasItsDeclaredDistribution) {
   // True values at day 0: X = 100, TJC = 10, GH = 60 for everyone.
   const auto design = design_of(R"yaml(name: n
@@ -49,10 +54,9 @@ noise:
   const TrialResult result = run_trial(design, RunOptions{});
   const auto& rep = result.replicates[0];
   auto column = [&](const std::string& name) {
-    const auto c =
-        std::find(design->measured.begin(), design->measured.end(), name) - design->measured.begin();
+    const std::size_t c = column_of(design->measured, name);
     std::vector<double> v;
-    for (const auto& p : rep.patients) v.push_back(p.measured[static_cast<std::size_t>(c)]);  // visit 0
+    for (const auto& p : rep.patients) v.push_back(p.measured[c]);  // visit 0
     return v;
   };
   auto mean_sd = [](const std::vector<double>& v) {
@@ -108,8 +112,7 @@ noise:
   const double share = 1 - phi(a);
   EXPECT_EQ(static_cast<int>(rep.patients.size()), 1500);
   EXPECT_NEAR(included / screened, share, 4 * std::sqrt(share * (1 - share) / screened));
-  const std::size_t x = static_cast<std::size_t>(
-      std::find(design->measured.begin(), design->measured.end(), "X") - design->measured.begin());
+  const std::size_t x = column_of(design->measured, "X");
   const std::size_t n_measured = design->measured.size();
   double day0 = 0, day0_sq = 0, day28 = 0, day28_sq = 0;
   for (const auto& p : rep.patients) {
@@ -217,11 +220,8 @@ fluctuation: {sd: 0.3, loadings: {TJC: 1, SJC: 2}}
 )yaml");
   const TrialResult result = run_trial(design, RunOptions{});
   const auto& rep = result.replicates[0];
-  const auto col = [&](const std::string& name) {
-    return static_cast<std::size_t>(std::find(design->measured.begin(), design->measured.end(), name) -
-                                    design->measured.begin());
-  };
-  const std::size_t n_measured = design->measured.size(), tjc = col("TJC"), sjc = col("SJC"), gh = col("GH");
+  const std::size_t n_measured = design->measured.size(), tjc = column_of(design->measured, "TJC"),
+                    sjc = column_of(design->measured, "SJC"), gh = column_of(design->measured, "GH");
   std::vector<double> z0, z1;
   for (const auto& p : rep.patients)
     for (std::size_t v = 0; v < 2; ++v) {
@@ -263,11 +263,8 @@ endpoints: {tjc: {value: TJC}, sjc: {value: SJC}, gh: {value: GH}}
 fluctuation: {sd: 0, entry: {excess: 0.4, t_half: 2 week}, loadings: {TJC: 1, SJC: 2}}
 )yaml");
   const TrialResult result = run_trial(design, RunOptions{});
-  const auto col = [&](const std::string& name) {
-    return static_cast<std::size_t>(std::find(design->measured.begin(), design->measured.end(), name) -
-                                    design->measured.begin());
-  };
-  const std::size_t n_measured = design->measured.size(), tjc = col("TJC"), sjc = col("SJC"), gh = col("GH");
+  const std::size_t n_measured = design->measured.size(), tjc = column_of(design->measured, "TJC"),
+                    sjc = column_of(design->measured, "SJC"), gh = column_of(design->measured, "GH");
   const double days[] = {0, 28, 70}, log_f[] = {0, -0.3, -0.4 * (1 - 1.0 / 32)};
   ASSERT_EQ(result.replicates[0].patients.size(), 3u);
   for (const auto& p : result.replicates[0].patients)
@@ -289,10 +286,7 @@ endpoints: {tjc: {value: TJC}}
 fluctuation: {sd: 0, entry: {excess: 0.4, t_half: 14, share: 0.3}, loadings: {TJC: 1}}
 )yaml");
   const TrialResult some = run_trial(shared, RunOptions{});
-  const std::size_t n_shared = shared->measured.size(),
-                    tjc_shared = static_cast<std::size_t>(
-                        std::find(shared->measured.begin(), shared->measured.end(), "TJC") -
-                        shared->measured.begin());
+  const std::size_t n_shared = shared->measured.size(), tjc_shared = column_of(shared->measured, "TJC");
   int with_excess = 0;
   for (const auto& p : some.replicates[0].patients) {
     const double log_g = std::log(p.measured[n_shared + tjc_shared] / (10 * std::exp(-0.05 * 28)));
