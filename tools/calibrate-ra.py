@@ -22,6 +22,7 @@ printed. The objective is sum(((simulated - published) / max(se, 0.02))^2) over 
 Needs /usr/bin/python3 with PyYAML and SciPy (Debian python3-yaml, python3-scipy) and a built tolsim.
 """
 import argparse
+import functools
 import json
 import math
 import os
@@ -130,8 +131,10 @@ def is_spec_parameter(p):
     return p.get("spec") == "entry"
 
 
+@functools.lru_cache(maxsize=None)
 def trial_files(base):
-    """Every trial spec under base/trials that has a `fluctuation: entry:` line, so one value reaches all of them."""
+    """Every trial spec under base/trials that has a `fluctuation: entry:` line, so one value reaches all of them.
+    Read once per run: the fit asks for it at every evaluation, and the set of specs does not change."""
     out = []
     for name in sorted(os.listdir(os.path.join(base, "trials"))):
         path = os.path.join("trials", name)
